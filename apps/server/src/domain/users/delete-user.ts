@@ -1,0 +1,20 @@
+import type { DomainContext } from '../context.js';
+import type { Actor } from '../shared/actor.js';
+import { ChatError } from '../shared/errors.js';
+import type { UserId } from '../shared/ids.js';
+import { ensureAnotherActiveAdmin } from './last-admin.js';
+
+/** `users.delete`: removes an account and every token it held. Needs `delete-user`. */
+export async function deleteUser(
+  ctx: DomainContext,
+  actor: Actor,
+  key: { userId: UserId } | { username: string },
+): Promise<void> {
+  await ctx.authz.require(actor, 'delete-user');
+  await ctx.store.transaction(async (tx) => {
+    const user = 'userId' in key ? await tx.users.byId(key.userId) : await tx.users.byUsername(key.username);
+    if (!user) throw ChatError.userNotFound();
+    if (user.roles.includes('admin')) await ensureAnotherActiveAdmin(tx, user.id);
+    await tx.users.delete(user.id);
+  });
+}

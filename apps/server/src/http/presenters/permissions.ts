@@ -1,0 +1,35 @@
+import type { Permission, Role } from '../../domain/permissions/role.js';
+import type { Setting } from '../../domain/settings/setting.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentPermission(p: Permission) {
+  return { _id: p.id, roles: [...p.roles], _updatedAt: iso(p.updatedAt) };
+}
+
+export function presentRole(r: Role) {
+  return {
+    _id: r.id,
+    name: r.name,
+    scope: r.scope,
+    description: r.description,
+    protected: r.protected,
+    mandatory2fa: r.mandatory2fa,
+    _updatedAt: iso(r.updatedAt),
+  };
+}
+
+/** `settings.public` items are `{ _id, value }`, as Rocket.Chat sends them; admins see more. */
+export function presentSetting(s: Setting, detail: 'public' | 'admin') {
+  if (detail === 'public') return { _id: s.id, value: s.value };
+  return {
+    _id: s.id,
+    value: s.value,
+    type: s.type,
+    packageValue: s.packageValue,
+    public: s.public,
+    group: s.group,
+    ...(s.values ? { values: s.values.map((v) => ({ ...v })) } : {}),
+    _updatedAt: iso(s.updatedAt),
+  };
+}

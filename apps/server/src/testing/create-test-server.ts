@@ -1,0 +1,144 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { composeParley, type Parley } from '../compose.js';
+import { loadConfig } from '../config/config.js';
+import type { Clock } from '../domain/shared/clock.js';
+import { freshDatabase, type Backend } from './databases.js';
+
+export interface Session {
+  readonly userId: string;
+  readonly username: string;
+  readonly authToken: string;
+  readonly password: string;
+}
+
+export interface Reply<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: LightMyRequestResponse['headers'];
+  readonly raw: string;
+}
+
+export interface TestServer {
+  readonly parley: Parley;
+  /** carol is the admin; alice and bob are ordinary users. */
+  readonly carol: Session;
+  readonly alice: Session;
+  readonly bob: Session;
+  readonly anonymous: Client;
+  as(session: Session): Client;
+  /** Creates a user through `users.create` (as carol) and logs them in. */
+  makeUser(username: string, extra?: Record<string, unknown>): Promise<Session>;
+  /** Changes a setting through `POST settings/:_id` as carol. */
+  setSetting(id: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Client {
+  get<T = Record<string, unknown>>(url: string, query?: Record<string, string>): Promise<Reply<T>>;
+  post<T = Record<string, unknown>>(url: string, body?: unknown): Promise<Reply<T>>;
+  /** Sends `payload` as is, with the given Content-Type: for malformed bodies. */
+  raw(method: 'GET' | 'POST', url: string, payload: string, contentType?: string): Promise<Reply>;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/**
+ * A real Parley over a fresh database of its own (SQLite file or PostgreSQL schema), with the
+ * cast logged in through the real `login` route. Requests go through Fastify's `inject`.
+ */
+export async function createTestServer(
+  options: { backend?: Backend; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const database = await freshDatabase(options.backend ?? 'sqlite');
+  const config = loadConfig({
+    PARLEY_ADMIN_USERNAME: 'carol',
+    PARLEY_ADMIN_PASSWORD: PASSWORD,
+    PARLEY_ADMIN_EMAIL: 'carol@example.test',
+    PARLEY_PUBLIC_URL: 'http://parley.test',
+    ...options.env,
+  });
+  const parley = await composeParley(config, {
+    logger: pino({ level: 'silent' }),
+    database: database.target,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  const client = (session: Session | null): Client => {
+    const headers = session ? { 'x-user-id': session.userId, 'x-auth-token': session.authToken } : {};
+    const send = async (
+      method: 'GET' | 'POST',
+      url: string,
+      init: { payload?: string; contentType?: string; query?: Record<string, string> },
+    ) => {
+      const response = await parley.http.inject({
+        method,
+        url,
+        headers: { ...headers, ...(init.contentType ? { 'content-type': init.contentType } : {}) },
+        ...(init.payload !== undefined ? { payload: init.payload } : {}),
+        ...(init.query ? { query: init.query } : {}),
+      });
+      let body: unknown = undefined;
+      try {
+        body = response.body ? JSON.parse(response.body) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status: response.statusCode, body, headers: response.headers, raw: response.body };
+    };
+    return {
+      get: async (url, query) => (await send('GET', url, query ? { query } : {})) as never,
+      post: async (url, body) =>
+        (await send(
+          'POST',
+          url,
+          body === undefined ? {} : { payload: JSON.stringify(body), contentType: 'application/json' },
+        )) as never,
+      raw: async (method, url, payload, contentType = 'application/json') =>
+        (await send(method, url, { payload, contentType })) as never,
+    };
+  };
+
+  const login = async (username: string, password = PASSWORD): Promise<Session> => {
+    const reply = await client(null).post<{ data: { userId: string; authToken: string } }>('/api/v1/login', {
+      user: username,
+      password,
+    });
+    if (reply.status !== 200) throw new Error(`login of ${username} failed: ${reply.raw}`);
+    return { userId: reply.body.data.userId, authToken: reply.body.data.authToken, username, password };
+  };
+
+  const carol = await login('carol');
+  const makeUser = async (username: string, extra: Record<string, unknown> = {}): Promise<Session> => {
+    const reply = await client(carol).post('/api/v1/users.create', {
+      username,
+      name: username[0]?.toUpperCase() + username.slice(1),
+      email: `${username}@example.test`,
+      password: PASSWORD,
+      verified: true,
+      ...extra,
+    });
+    if (reply.status !== 200) throw new Error(`users.create ${username} failed: ${reply.raw}`);
+    return login(username);
+  };
+  const alice = await makeUser('alice');
+  const bob = await makeUser('bob');
+
+  return {
+    parley,
+    carol,
+    alice,
+    bob,
+    anonymous: client(null),
+    as: client,
+    makeUser,
+    async setSetting(id, value) {
+      const reply = await client(carol).post(`/api/v1/settings/${id}`, { value });
+      if (reply.status !== 200) throw new Error(`setting ${id} failed: ${reply.raw}`);
+    },
+    async close() {
+      await parley.close();
+      await database.drop();
+    },
+  };
+}
