@@ -78,6 +78,7 @@ export const UsersRegisterBody = Type.Object({
   email: Email,
   pass: Password,
   name: Name,
+  secret: Type.Optional(Type.String({ maxLength: 200 })),
   secretURL: Type.Optional(Type.String({ maxLength: 200 })),
 });
 

@@ -85,8 +85,9 @@ function readConfigFile(file: string | undefined, cwd: string): Record<string, s
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError('PARLEY_CONFIG_FILE', `is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    // The parser's message quotes the text around the error, which may be a password: not echoed.
+    throw new ConfigError('PARLEY_CONFIG_FILE', `names a file that is not valid JSON: ${path}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError('PARLEY_CONFIG_FILE', 'must hold a JSON object of variable names to values');

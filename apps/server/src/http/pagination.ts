@@ -2,16 +2,19 @@ import type { Page } from '../domain/ports/store.js';
 import type { SettingsCache } from '../domain/settings/settings-cache.js';
 import { ChatError } from '../domain/shared/errors.js';
 
+/** What "all" means for `count=0`: still a bound, so that no request asks for unbounded work. */
+const ALL = 100_000;
+
 /**
  * Rocket.Chat's paging: `count` defaults to `API_Default_Count` and is capped at
  * `API_Upper_Count_Limit`; `count=0` means "all" when `API_Allow_Infinite_Count` is on.
  */
 export function pageOf(settings: SettingsCache, query: { count?: number; offset?: number }): Page {
-  const upper = settings.int('API_Upper_Count_Limit');
-  let count = query.count ?? settings.int('API_Default_Count');
-  if (count === 0)
-    count = settings.bool('API_Allow_Infinite_Count') ? 100_000 : settings.int('API_Default_Count');
-  return { count: Math.min(count, count === 100_000 ? count : upper), offset: query.offset ?? 0 };
+  const offset = query.offset ?? 0;
+  if (query.count === 0 && settings.bool('API_Allow_Infinite_Count')) return { count: ALL, offset };
+  const count =
+    query.count === undefined || query.count === 0 ? settings.int('API_Default_Count') : query.count;
+  return { count: Math.min(count, settings.int('API_Upper_Count_Limit')), offset };
 }
 
 /** Parses `sort={"field":1}`; one known field, direction 1 or -1, else `error-invalid-sort`. */
@@ -33,7 +36,7 @@ export function sortOf<F extends string>(
   if (entries.length !== 1)
     throw ChatError.invalid('error-invalid-sort', 'Invalid sort parameter: name one field');
   const [key, direction] = entries[0] ?? [];
-  const field = key === undefined ? undefined : fields[key];
+  const field = key !== undefined && Object.hasOwn(fields, key) ? fields[key] : undefined;
   if (field === undefined || (direction !== 1 && direction !== -1)) {
     throw ChatError.invalid(
       'error-invalid-sort',

@@ -65,6 +65,20 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     done();
   });
 
+  // Rocket.Chat's clients post without a body (or with an empty one under a JSON Content-Type)
+  // to routes whose parameters are all optional; Rocket.Chat reads that as `{}`.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, {});
+    void parseJson(request, text, done);
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+    done();
+  });
+
   registerErrorHandling(app);
   await app.register(swagger, {
     openapi: {

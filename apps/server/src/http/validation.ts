@@ -14,7 +14,9 @@ const common: Options = { allErrors: false, removeAdditional: true, useDefaults:
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const coercing = new Ajv({ ...common, coerceTypes: 'array' });
-  const strict = new Ajv({ ...common, coerceTypes: false });
+  // Bodies keep unknown keys rather than dropping them, so `additionalProperties: false` refuses a
+  // misspelt field with 400 instead of ignoring it.
+  const strict = new Ajv({ ...common, coerceTypes: false, removeAdditional: false });
   addFormats(coercing);
   addFormats(strict);
   return ({ schema, httpPart }) => {

@@ -29,7 +29,17 @@ export interface KyselyStore extends Store {
 /** Opens the database behind `target`. Call `migrateToLatest` before serving requests. */
 export function createStore(target: DatabaseTarget): KyselyStore {
   const { db, dialect } = openDatabase(target);
-  const migrator = new Migrator({ db, provider: migrations });
+  let migratorOnce: Promise<Migrator> | undefined;
+  // Kysely looks for its bookkeeping tables in every schema unless told which one; another app's
+  // (or another test's) tables in the same PostgreSQL database would otherwise be mistaken for ours.
+  const migrator = (): Promise<Migrator> =>
+    (migratorOnce ??= (async () => {
+      if (dialect === 'sqlite') return new Migrator({ db, provider: migrations });
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+      const schema = rows[0]?.schema;
+      if (!schema) throw new Error('PostgreSQL has no current schema: check the search_path of DATABASE_URL');
+      return new Migrator({ db, provider: migrations, migrationTableSchema: schema });
+    })());
   return {
     ...repos(db),
     dialect,
@@ -38,11 +48,11 @@ export function createStore(target: DatabaseTarget): KyselyStore {
       await sql`select 1`.execute(db);
     },
     async schemaVersion() {
-      const all = await migrator.getMigrations();
+      const all = await (await migrator()).getMigrations();
       return all.filter((m) => m.executedAt !== undefined).at(-1)?.name ?? null;
     },
     async migrateToLatest() {
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await (await migrator()).migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(

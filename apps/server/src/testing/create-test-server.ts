@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { composeParley, type Parley } from '../compose.js';
 import { loadConfig } from '../config/config.js';
 import type { Clock } from '../domain/shared/clock.js';
-import { freshDatabase, type Backend } from './databases.js';
+import { freshDatabase, type Backend, type TestDatabase } from './databases.js';
 
 export interface Session {
   readonly userId: string;
@@ -58,12 +58,27 @@ export async function createTestServer(
     PARLEY_PUBLIC_URL: 'http://parley.test',
     ...options.env,
   });
-  const parley = await composeParley(config, {
-    logger: pino({ level: 'silent' }),
-    database: database.target,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  let parley: Parley;
+  try {
+    parley = await composeParley(config, {
+      logger: pino({ level: 'silent' }),
+      database: database.target,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  try {
+    return await castAndClients(parley, database);
+  } catch (error) {
+    await parley.close();
+    await database.drop();
+    throw error;
+  }
+}
 
+async function castAndClients(parley: Parley, database: TestDatabase): Promise<TestServer> {
   const client = (session: Session | null): Client => {
     const headers = session ? { 'x-user-id': session.userId, 'x-auth-token': session.authToken } : {};
     const send = async (

@@ -32,6 +32,8 @@ async function resolveAssignment(
       `Role "${role.id}" is given inside a room, not globally`,
     );
   }
+  // Making or unmaking an administrator is a permission of its own, as in Rocket.Chat.
+  if (role.id === 'admin') await ctx.authz.require(actor, 'assign-admin-role');
   const user = await ctx.store.users.byUsername(input.username);
   if (!user) throw ChatError.userNotFound();
   return { role, user };

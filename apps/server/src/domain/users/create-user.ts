@@ -90,6 +90,7 @@ export interface CreateUserInput extends Omit<NewUser, 'password'> {
 export async function createUser(ctx: DomainContext, actor: Actor, input: CreateUserInput): Promise<User> {
   await ctx.authz.require(actor, 'create-user');
   if (input.roles && input.roles.some((r) => r !== 'user')) await ctx.authz.require(actor, 'assign-roles');
+  if (input.roles?.includes('admin')) await ctx.authz.require(actor, 'assign-admin-role');
   const password = input.setRandomPassword ? randomBytes(24).toString('base64url') : input.password;
   if (password === undefined) throw ChatError.invalidParams("must have required property 'password'");
   return ctx.store.transaction((tx) => insertUserWithoutPermissionCheck(ctx, tx, { ...input, password }));

@@ -9,6 +9,8 @@ export interface RegisterInput {
   readonly email: string;
   readonly pass: string;
   readonly name: string;
+  /** The registration secret; Rocket.Chat's schema calls it `secret`, older clients `secretURL`. */
+  readonly secret?: string;
   readonly secretURL?: string;
 }
 
@@ -18,12 +20,20 @@ export interface RegisterInput {
  */
 export async function registerUser(ctx: DomainContext, input: RegisterInput): Promise<User> {
   const form = ctx.settings.string('Accounts_RegistrationForm');
-  const allowed =
-    form === 'Public' ||
-    (form === 'Secret URL' &&
-      input.secretURL !== undefined &&
-      sameSecret(input.secretURL, ctx.settings.string('Accounts_RegistrationForm_SecretURL')));
-  if (!allowed) throw ChatError.notAllowed('User registration is not allowed');
+  if (form === 'Secret URL') {
+    const given = input.secret ?? input.secretURL;
+    if (
+      given === undefined ||
+      !sameSecret(given, ctx.settings.string('Accounts_RegistrationForm_SecretURL'))
+    ) {
+      throw ChatError.invalid(
+        'error-user-registration-secret',
+        'User registration is only allowed via Secret URL',
+      );
+    }
+  } else if (form !== 'Public') {
+    throw ChatError.invalid('error-user-registration-disabled', 'User registration is disabled');
+  }
   const roles = ctx.settings
     .string('Accounts_Registration_AuthenticationServices_Default_Roles')
     .split(',')

@@ -69,6 +69,9 @@ export async function updateOwnBasicInfo(
       throw ChatError.invalid('error-invalid-password', 'Invalid password');
     }
   }
+  if (data.newPassword !== undefined && (await verifyPassword(user.passwordHash, data.newPassword))) {
+    throw ChatError.invalid('error-password-same-as-current', 'Entered password same as current password');
+  }
   if (data.nickname !== undefined) patch.nickname = bounded(data.nickname.trim(), MAX_NICKNAME, 'nickname');
   if (data.bio !== undefined) patch.bio = bounded(data.bio, MAX_BIO, 'bio');
   if (data.statusText !== undefined) {

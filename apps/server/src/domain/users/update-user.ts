@@ -43,6 +43,9 @@ export async function updateUser(
   return ctx.store.transaction(async (tx) => {
     const user = await tx.users.byId(userId);
     if (!user) throw ChatError.userNotFound();
+    if (data.roles !== undefined && data.roles.includes('admin') !== user.roles.includes('admin')) {
+      await ctx.authz.require(actor, 'assign-admin-role');
+    }
     if (data.active === false || (data.roles !== undefined && !data.roles.includes('admin'))) {
       if (user.roles.includes('admin')) await ensureAnotherActiveAdmin(tx, user.id);
     }

@@ -80,12 +80,12 @@ export function authRoutes(app: FastifyInstance, deps: RouteDeps): void {
       onRequest: auth,
       schema: {
         tags: ['auth'],
-        body: Type.Optional(UsersLogoutBody),
+        body: UsersLogoutBody,
         response: { 200: Success({ message: Type.String() }), ...errors },
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as Static<typeof UsersLogoutBody>;
+      const body = request.body as Static<typeof UsersLogoutBody>;
       const userId = await actions.logoutOtherSessions(actorOf(request), body.userId as UserId | undefined);
       return ok({ message: `User ${userId} has been logged out!` });
     },

@@ -25,6 +25,12 @@ const InfoResponse = Success({
   info: Type.Optional(Type.Object({ version: Type.String() }, { additionalProperties: true })),
 });
 
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  schemaVersion: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+
 /** Health, readiness, metrics, server info, and the first-run setup endpoints. */
 export function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): void {
   const { actions, store, metrics, version, publicUrl } = deps;
@@ -39,25 +45,35 @@ export function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): vo
   });
 
   /** `GET /livez` — the process is up. */
-  app.get('/livez', { schema: { tags: ['operations'] } }, () => ({ status: 'ok' }));
+  app.get('/livez', { schema: { tags: ['operations'], response: { 200: Health } } }, () => ({
+    status: 'ok',
+  }));
 
   /** `GET /readyz` — the database answers and migrations are done; 503 otherwise. */
-  app.get('/readyz', { schema: { tags: ['operations'] } }, async (_request, reply) => {
-    try {
-      await store.ping();
-      const schemaVersion = await store.schemaVersion();
-      if (schemaVersion === null)
-        return reply.code(503).send({ status: 'unavailable', reason: 'migrations not applied' });
-      return { status: 'ok', schemaVersion };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
-    }
-  });
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      try {
+        await store.ping();
+        const schemaVersion = await store.schemaVersion();
+        if (schemaVersion === null)
+          return reply.code(503).send({ status: 'unavailable', reason: 'migrations not applied' });
+        return { status: 'ok', schemaVersion };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
+      }
+    },
+  );
 
   /** `GET /metrics` — Prometheus text format. */
-  app.get('/metrics', { schema: { tags: ['operations'] } }, async (_request, reply) => {
-    return reply.header('Content-Type', metrics.contentType).send(await metrics.metrics());
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], produces: ['text/plain'] } },
+    async (_request, reply) => {
+      return reply.header('Content-Type', metrics.contentType).send(await metrics.metrics());
+    },
+  );
 
   /** `GET /api/v1/setup.info` — whether the first admin still has to be created. */
   app.get(
