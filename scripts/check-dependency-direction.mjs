@@ -10,6 +10,7 @@ const serverSrc = join(root, 'apps/server/src');
 /** Which layers each layer may import from (always itself too). */
 const MAY_IMPORT = {
   main: ['*'],
+  cli: ['*'],
   compose: ['*'],
   testing: ['*'],
   config: [],

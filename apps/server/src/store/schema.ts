@@ -7,6 +7,8 @@ export interface UsersTable {
   username: string;
   username_lower: string;
   name: string;
+  /** Lower-cased in JS: SQLite's lower() folds ASCII only. */
+  name_lower: string;
   type: string;
   email: string | null;
   email_lower: string | null;

@@ -4,23 +4,26 @@ import type { TokenRepo } from '../domain/ports/store.js';
 import type { DeviceId, UserId } from '../domain/shared/ids.js';
 import { bool, int } from './json.js';
 import type { Database, LoginTokensTable } from './schema.js';
+import { translateUniqueViolation } from './unique-violation.js';
 
 export function createTokenRepo(db: Kysely<Database>): TokenRepo {
   return {
     async insert(token) {
-      await db
-        .insertInto('login_tokens')
-        .values({
-          hash: token.hash,
-          user_id: token.userId,
-          device_id: token.deviceId,
-          kind: token.kind,
-          name: token.name,
-          last_token_part: token.lastTokenPart,
-          bypass_two_factor: int(token.bypassTwoFactor),
-          created_at: token.createdAt,
-        })
-        .execute();
+      await translateUniqueViolation(() =>
+        db
+          .insertInto('login_tokens')
+          .values({
+            hash: token.hash,
+            user_id: token.userId,
+            device_id: token.deviceId,
+            kind: token.kind,
+            name: token.name,
+            last_token_part: token.lastTokenPart,
+            bypass_two_factor: int(token.bypassTwoFactor),
+            created_at: token.createdAt,
+          })
+          .execute(),
+      );
     },
 
     async byHash(hash) {

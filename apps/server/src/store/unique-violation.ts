@@ -18,9 +18,14 @@ function uniqueKeyOf(error: unknown): string | null {
   if (!(error instanceof Error)) return null;
   const pg = error as Error & { code?: string; constraint?: string; detail?: string };
   if (pg.code === '23505') {
-    const match = /\((\w+)\)=/.exec(pg.detail ?? '');
+    const match = /Key \(([^)]+)\)=/.exec(pg.detail ?? '');
     return match?.[1] ?? pg.constraint ?? 'unknown';
   }
-  const sqlite = /UNIQUE constraint failed: \w+\.(\w+)/.exec(error.message);
-  return sqlite?.[1] ?? null;
+  const sqlite = /UNIQUE constraint failed: (.+)$/m.exec(error.message);
+  if (!sqlite?.[1]) return null;
+  // "users.email_lower" or "login_tokens.user_id, login_tokens.name": keep the column names.
+  return sqlite[1]
+    .split(',')
+    .map((part) => part.trim().replace(/^\w+\./, ''))
+    .join(', ');
 }

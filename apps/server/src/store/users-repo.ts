@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Paged, UserListQuery, UserRepo, UserSortField } from '../domain/ports/store.js';
 import type { UserId } from '../domain/shared/ids.js';
 import type { User, UserPatch, UserStatus, UserType } from '../domain/users/user.js';
@@ -101,12 +101,25 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
           db.selectFrom('user_roles').select('user_id').where('role_id', '=', role),
         );
       }
+      if (query.text !== undefined && query.text !== '') {
+        const pattern = `%${escapeLike(query.text.toLowerCase())}%`;
+        base = base.where((eb) =>
+          eb.or([
+            eb('username_lower', 'like', sql<string>`${pattern} escape '\\'`),
+            eb('name_lower', 'like', sql<string>`${pattern} escape '\\'`),
+            eb('email_lower', 'like', sql<string>`${pattern} escape '\\'`),
+          ]),
+        );
+      }
       const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const column = SORT_COLUMN[query.sort?.field ?? 'username'];
-      const direction = query.sort?.direction === -1 ? 'desc' : 'asc';
+      // Never-set values (last_login) sort first ascending and last descending in both dialects,
+      // as MongoDB orders them for Rocket.Chat.
       const rows = await base
         .selectAll()
-        .orderBy(column, direction)
+        .orderBy(column, (ob) =>
+          query.sort?.direction === -1 ? ob.desc().nullsLast() : ob.asc().nullsFirst(),
+        )
         .orderBy('id', 'asc')
         .limit(query.count)
         .offset(query.offset)
@@ -175,6 +188,7 @@ function toRow(user: User): UsersTable {
     username: user.username,
     username_lower: user.username.toLowerCase(),
     name: user.name,
+    name_lower: user.name.toLowerCase(),
     type: user.type,
     email: user.email,
     email_lower: user.email?.toLowerCase() ?? null,
@@ -202,7 +216,10 @@ function patchToRow(patch: UserPatch): Partial<UsersTable> {
     row.username = patch.username;
     row.username_lower = patch.username.toLowerCase();
   }
-  if (patch.name !== undefined) row.name = patch.name;
+  if (patch.name !== undefined) {
+    row.name = patch.name;
+    row.name_lower = patch.name.toLowerCase();
+  }
   if (patch.email !== undefined) {
     row.email = patch.email;
     row.email_lower = patch.email?.toLowerCase() ?? null;
@@ -222,4 +239,9 @@ function patchToRow(patch: UserPatch): Partial<UsersTable> {
     row.require_password_change = int(patch.requirePasswordChange);
   if (patch.lastLogin !== undefined) row.last_login = patch.lastLogin;
   return row;
+}
+
+/** Escapes LIKE's wildcards so that a search for `50%` finds "50%", not everything. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { UniqueViolation } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { DeviceId } from '../shared/ids.js';
@@ -6,6 +7,9 @@ import type { LoginToken } from './login-token.js';
 import { hashToken, newToken } from './tokens.js';
 
 const MAX_NAME = 100;
+
+const tokenExists = () =>
+  ChatError.invalid('error-token-already-exists', 'A token with this name already exists');
 
 function checkTokenName(name: string): string {
   const trimmed = name.trim();
@@ -28,10 +32,16 @@ export async function generatePersonalAccessToken(
   const name = checkTokenName(input.tokenName);
   return ctx.store.transaction(async (tx) => {
     if (await tx.tokens.personalByName(actor.userId, name)) {
-      throw ChatError.invalid('error-token-already-exists', 'A token with this name already exists');
+      throw tokenExists();
     }
     const token = newToken();
-    await tx.tokens.insert(personalToken(ctx, actor, name, token, input.bypassTwoFactor ?? false));
+    try {
+      await tx.tokens.insert(personalToken(ctx, actor, name, token, input.bypassTwoFactor ?? false));
+    } catch (error) {
+      // Two requests racing for one name: the second loses the unique index, not the check above.
+      if (error instanceof UniqueViolation) throw tokenExists();
+      throw error;
+    }
     return token;
   });
 }

@@ -9,6 +9,7 @@ export const accounts: Migration = {
       .addColumn('username', 'text', (c) => c.notNull())
       .addColumn('username_lower', 'text', (c) => c.notNull().unique())
       .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_lower', 'text', (c) => c.notNull())
       .addColumn('type', 'varchar(16)', (c) => c.notNull())
       .addColumn('email', 'text')
       .addColumn('email_lower', 'text', (c) => c.unique())
