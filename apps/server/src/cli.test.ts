@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from './cli.js';
 import { verifyPassword } from './domain/auth/passwords.js';
 import { createStore } from './store/kysely-store.js';
+import { MIGRATION_NAMES } from './store/migrations/index.js';
 
 describe('the parley CLI', () => {
   let dataDir: string;
@@ -40,7 +41,7 @@ describe('the parley CLI', () => {
     expect(await runCli(['migrate'], io())).toEqual({ exitCode: 0 });
     const store = createStore({ kind: 'sqlite', file: join(dataDir, 'parley.db') });
     try {
-      expect(await store.schemaVersion()).toBe('0001-accounts');
+      expect(await store.schemaVersion()).toBe(MIGRATION_NAMES.at(-1));
       expect(await store.migrateToLatest()).toEqual([]);
     } finally {
       await store.close();

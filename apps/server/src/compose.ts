@@ -9,6 +9,7 @@ import { createAttemptLimiter } from './domain/auth/attempt-limiter.js';
 import type { DomainContext } from './domain/context.js';
 import { createAuthorizer, seedRolesAndPermissions } from './domain/permissions/authorizer.js';
 import { loadSettings } from './domain/settings/settings-cache.js';
+import { ensureGeneralChannel } from './domain/rooms/create-room.js';
 import { prepareFirstAdmin, type SetupOutcome } from './domain/setup/first-admin.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
 import { randomIds } from './domain/shared/ids.js';
@@ -54,9 +55,8 @@ export async function composeParley(
     const settings = await loadSettings(store.settings, now);
     const authz = await createAuthorizer({
       permissions: store.permissions,
-      // Rooms and their subscription roles arrive with the rooms issue; until then no user
-      // holds a role inside a room.
-      roomRoles: () => Promise.resolve([]),
+      roomRoles: async (userId, roomId) =>
+        (await store.subscriptions.byRoomAndUser(roomId, userId))?.roles ?? [],
     });
     const ctx: DomainContext = {
       store,
@@ -66,6 +66,7 @@ export async function composeParley(
       authz,
       loginAttempts: createAttemptLimiter(),
     };
+    await store.transaction((tx) => ensureGeneralChannel(ctx, tx));
     const actions = createActions(ctx);
 
     const setup = await prepareFirstAdmin(ctx, config.admin);

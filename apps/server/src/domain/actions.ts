@@ -20,6 +20,26 @@ import { registerUser } from './users/register-user.js';
 import { setActiveStatus } from './users/set-active-status.js';
 import { updateOwnBasicInfo } from './users/update-own-basic-info.js';
 import { updateUser } from './users/update-user.js';
+import { createRoom } from './rooms/create-room.js';
+import { inviteToRoom, joinRoom, kickFromRoom, leaveRoom } from './rooms/membership.js';
+import {
+  listAllGroups,
+  listChannels,
+  listJoined,
+  roomCounters,
+  roomHistory,
+  roomInfo,
+  roomMembers,
+  roomRoles,
+} from './rooms/read-rooms.js';
+import {
+  getRooms,
+  getSubscription,
+  getSubscriptions,
+  markRoomRead,
+} from './subscriptions/subscription-actions.js';
+import { sendMessage } from './messages/send-message.js';
+import { getMessage } from './messages/get-message.js';
 
 type Bound<F> = F extends (ctx: DomainContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -62,6 +82,25 @@ export function createActions(ctx: DomainContext) {
     updateSetting: bind(ctx, updateSetting),
     setupRequired: bind(ctx, setupRequired),
     createFirstAdmin: bind(ctx, createFirstAdmin),
+    createRoom: bind(ctx, createRoom),
+    joinRoom: bind(ctx, joinRoom),
+    leaveRoom: bind(ctx, leaveRoom),
+    inviteToRoom: bind(ctx, inviteToRoom),
+    kickFromRoom: bind(ctx, kickFromRoom),
+    roomInfo: bind(ctx, roomInfo),
+    listChannels: bind(ctx, listChannels),
+    listAllGroups: bind(ctx, listAllGroups),
+    listJoined: bind(ctx, listJoined),
+    roomHistory: bind(ctx, roomHistory),
+    roomMembers: bind(ctx, roomMembers),
+    roomRoles: bind(ctx, roomRoles),
+    roomCounters: bind(ctx, roomCounters),
+    getSubscriptions: bind(ctx, getSubscriptions),
+    getSubscription: bind(ctx, getSubscription),
+    markRoomRead: bind(ctx, markRoomRead),
+    getRooms: bind(ctx, getRooms),
+    sendMessage: bind(ctx, sendMessage),
+    getMessage: bind(ctx, getMessage),
     /** The user record behind an actor, for `me` and `login`. */
     me: (userId: Parameters<DomainContext['store']['users']['byId']>[0]) => ctx.store.users.byId(userId),
   };

@@ -13,6 +13,9 @@ import { permissionsRoutes } from './routes/permissions-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { tokensRoutes } from './routes/tokens-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
+import { CHANNELS, GROUPS, roomFamilyRoutes } from './routes/rooms-routes.js';
+import { chatRoutes } from './routes/chat-routes.js';
+import { subscriptionsRoutes } from './routes/subscriptions-routes.js';
 import type { RouteDeps } from './route-deps.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -108,6 +111,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   tokensRoutes(app, deps);
   permissionsRoutes(app, deps);
   settingsRoutes(app, deps);
+  roomFamilyRoutes(app, deps, CHANNELS);
+  roomFamilyRoutes(app, deps, GROUPS);
+  chatRoutes(app, deps);
+  subscriptionsRoutes(app, deps);
   operationsRoutes(app, {
     ...deps,
     store: options.store,

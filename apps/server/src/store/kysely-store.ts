@@ -9,6 +9,9 @@ import type { Database } from './schema.js';
 import { createSettingRepo } from './settings-repo.js';
 import { createTokenRepo } from './tokens-repo.js';
 import { createUserRepo } from './users-repo.js';
+import { createRoomRepo } from './rooms-repo.js';
+import { createSubscriptionRepo } from './subscriptions-repo.js';
+import { createMessageRepo } from './messages-repo.js';
 
 function repos(db: Kysely<Database>): Tx {
   return {
@@ -18,6 +21,9 @@ function repos(db: Kysely<Database>): Tx {
     permissions: createPermissionRepo(db),
     settings: createSettingRepo(db),
     meta: createMetaRepo(db),
+    rooms: createRoomRepo(db),
+    subscriptions: createSubscriptionRepo(db),
+    messages: createMessageRepo(db),
   };
 }
 

@@ -77,6 +77,101 @@ export interface MetaTable {
   value: string;
 }
 
+export interface RoomsTable {
+  id: string;
+  t: string;
+  name: string | null;
+  name_lower: string | null;
+  fname: string | null;
+  creator_id: string | null;
+  creator_username: string | null;
+  topic: string;
+  description: string;
+  announcement: string;
+  read_only: number;
+  is_default: number;
+  archived: number;
+  join_code_hash: string | null;
+  read_receipts: number;
+  msgs: number;
+  users_count: number;
+  last_message_id: string | null;
+  last_message_at: number | null;
+  uids: string;
+  uids_key: string | null;
+  usernames: string;
+  muted: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  room_id: string;
+  user_id: string;
+  username: string;
+  t: string;
+  name: string;
+  fname: string;
+  open: number;
+  alert: number;
+  unread: number;
+  user_mentions: number;
+  group_mentions: number;
+  tunread: string;
+  tunread_user: string;
+  tunread_group: string;
+  roles: string;
+  favorite: number;
+  archived: number;
+  ls: number | null;
+  lr: number | null;
+  joined_at: number;
+  updated_at: number;
+}
+
+export interface SubscriptionRemovalsTable {
+  id: string;
+  room_id: string;
+  user_id: string;
+  deleted_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  rid: string;
+  msg: string;
+  t: string | null;
+  u_id: string;
+  u_username: string;
+  u_name: string | null;
+  ts: number;
+  updated_at: number;
+  tmid: string | null;
+  tshow: number;
+  tcount: number;
+  tlm: number | null;
+  replies: string;
+  mentions: string;
+  /** Space-delimited ids of mentioned users (` id1 id2 `), for `chat.getMentionedMessages`. */
+  mentioned_ids: string;
+  channels: string;
+  md: string;
+  attachments: string;
+  reactions: string;
+  edited_at: number | null;
+  edited_by: string | null;
+  pinned: number;
+  pinned_at: number | null;
+  pinned_by: string | null;
+  starred_by: string;
+  alias: string | null;
+  emoji: string | null;
+  avatar: string | null;
+  extra: string;
+  deleted_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -85,4 +180,8 @@ export interface Database {
   permissions: PermissionsTable;
   settings: SettingsTable;
   meta: MetaTable;
+  rooms: RoomsTable;
+  subscriptions: SubscriptionsTable;
+  subscription_removals: SubscriptionRemovalsTable;
+  messages: MessagesTable;
 }

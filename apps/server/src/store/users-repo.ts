@@ -5,6 +5,7 @@ import type { User, UserPatch, UserStatus, UserType } from '../domain/users/user
 import { bool, int, parseJsonObject } from './json.js';
 import type { Database, UsersTable } from './schema.js';
 import { translateUniqueViolation } from './unique-violation.js';
+import { escapeLike } from './like.js';
 
 const SORT_COLUMN: Record<UserSortField, 'username_lower' | 'name' | 'created_at' | 'last_login'> = {
   username: 'username_lower',
@@ -143,6 +144,31 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
       await db.updateTable('users').set({ updated_at: updatedAt }).where('id', '=', id).execute();
     },
 
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      return withRoles(
+        await db
+          .selectFrom('users')
+          .selectAll()
+          .where('id', 'in', [...ids])
+          .orderBy('username_lower')
+          .execute(),
+      );
+    },
+
+    async byUsernames(usernames) {
+      if (usernames.length === 0) return [];
+      const lower = [...new Set(usernames.map((u) => u.toLowerCase()))];
+      return withRoles(
+        await db
+          .selectFrom('users')
+          .selectAll()
+          .where('username_lower', 'in', lower)
+          .orderBy('username_lower')
+          .execute(),
+      );
+    },
+
     async countWithRole(role) {
       const row = await db
         .selectFrom('user_roles')
@@ -239,9 +265,4 @@ function patchToRow(patch: UserPatch): Partial<UsersTable> {
     row.require_password_change = int(patch.requirePasswordChange);
   if (patch.lastLogin !== undefined) row.last_login = patch.lastLogin;
   return row;
-}
-
-/** Escapes LIKE's wildcards so that a search for `50%` finds "50%", not everything. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

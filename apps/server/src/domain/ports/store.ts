@@ -1,7 +1,10 @@
 import type { LoginToken } from '../auth/login-token.js';
 import type { Permission, Role } from '../permissions/role.js';
 import type { Setting, SettingValue } from '../settings/setting.js';
-import type { UserId } from '../shared/ids.js';
+import type { Message, MessagePatch } from '../messages/message.js';
+import type { Room, RoomPatch, RoomType } from '../rooms/room.js';
+import type { MessageId, RoomId, UserId } from '../shared/ids.js';
+import type { Subscription, SubscriptionPatch } from '../subscriptions/subscription.js';
 import type { User, UserPatch } from '../users/user.js';
 
 export interface Page {
@@ -37,6 +40,110 @@ export interface UserRepo {
   addRole(id: UserId, role: string, updatedAt: number): Promise<void>;
   removeRole(id: UserId, role: string, updatedAt: number): Promise<void>;
   countWithRole(role: string): Promise<number>;
+  byIds(ids: readonly UserId[]): Promise<readonly User[]>;
+  /** Case-insensitive; unknown names are left out. */
+  byUsernames(usernames: readonly string[]): Promise<readonly User[]>;
+}
+
+export interface RoomListQuery extends Page {
+  readonly types: readonly RoomType[];
+  /** Case-insensitive substring of the name. */
+  readonly text?: string;
+  readonly sort?: {
+    readonly field: 'name' | 'createdAt' | 'usersCount' | 'lastMessageAt';
+    readonly direction: 1 | -1;
+  };
+  /** Only default channels. */
+  readonly defaultOnly?: boolean;
+}
+
+export interface RoomRepo {
+  insert(room: Room): Promise<void>;
+  update(id: RoomId, patch: RoomPatch, updatedAt: number): Promise<Room | null>;
+  delete(id: RoomId): Promise<boolean>;
+  byId(id: RoomId): Promise<Room | null>;
+  /** Channels and groups by name, case-insensitively. */
+  byName(name: string): Promise<Room | null>;
+  /** The DM whose members are exactly `uids`. */
+  dmByMembers(uids: readonly UserId[]): Promise<Room | null>;
+  list(query: RoomListQuery): Promise<Paged<Room>>;
+  /** Counts a new message: `msgs + 1`, last message, `updatedAt`. */
+  recordMessage(id: RoomId, messageId: MessageId, ts: number): Promise<void>;
+  adjustUsersCount(id: RoomId, delta: number, updatedAt: number): Promise<void>;
+  /** Rooms `userId` is subscribed to, changed after `since` when given. */
+  ofUser(userId: UserId, since?: number): Promise<readonly Room[]>;
+}
+
+export interface MemberQuery extends Page {
+  /** Case-insensitive substring of username or name. */
+  readonly text?: string;
+}
+
+export interface SubscriptionRepo {
+  insert(subscription: Subscription): Promise<void>;
+  byRoomAndUser(roomId: RoomId, userId: UserId): Promise<Subscription | null>;
+  ofUser(userId: UserId, since?: number): Promise<readonly Subscription[]>;
+  ofRoom(roomId: RoomId): Promise<readonly Subscription[]>;
+  /** Members of a room as user ids, sorted by username. */
+  members(roomId: RoomId, query: MemberQuery): Promise<Paged<UserId>>;
+  /** Members holding a room role (owner, moderator, leader). */
+  withRole(roomId: RoomId, role: string): Promise<readonly Subscription[]>;
+  update(id: string, patch: SubscriptionPatch, updatedAt: number): Promise<Subscription | null>;
+  /** Removes the membership and records its removal for `subscriptions.get`'s `remove`. */
+  delete(roomId: RoomId, userId: UserId, deletedAt: number): Promise<boolean>;
+  deleteAllOfRoom(roomId: RoomId, deletedAt: number): Promise<number>;
+  /** Ids of subscriptions removed from `userId` after `since`. */
+  removedSince(
+    userId: UserId,
+    since: number,
+  ): Promise<readonly { id: string; roomId: RoomId; deletedAt: number }[]>;
+  /**
+   * A new message in the room: every other member gets `unread + 1`, `alert`, and `open`; those in
+   * `mentioned` also `userMentions + 1`; all of them `groupMentions + 1` when `groupMention`.
+   */
+  countNewMessage(input: {
+    readonly roomId: RoomId;
+    readonly authorId: UserId;
+    readonly mentioned: readonly UserId[];
+    readonly groupMention: boolean;
+    readonly updatedAt: number;
+  }): Promise<void>;
+  /** Subscriptions of the room whose last-seen time is at or after `ts` (read receipts). */
+  seenSince(roomId: RoomId, ts: number): Promise<readonly Subscription[]>;
+}
+
+export interface MessageQuery extends Page {
+  readonly roomId: RoomId;
+  /** Only messages before (or at, when `inclusive`) this time. */
+  readonly latest?: number;
+  readonly oldest?: number;
+  readonly inclusive?: boolean;
+  /** Leaves out thread replies not also shown in the room. */
+  readonly hideThreadReplies?: boolean;
+  readonly pinned?: boolean;
+  readonly starredBy?: UserId;
+  readonly mentions?: UserId;
+  readonly threadOf?: MessageId;
+  /** Only thread parents (messages with replies). */
+  readonly threadsOnly?: boolean;
+  /** Newest first (history) or oldest first (thread replies). */
+  readonly order?: 'newest' | 'oldest';
+}
+
+export interface MessageRepo {
+  /** Raises `UniqueViolation('id')` when the (client-chosen) id is taken. */
+  insert(message: Message): Promise<void>;
+  byId(id: MessageId): Promise<Message | null>;
+  update(id: MessageId, patch: MessagePatch, updatedAt: number): Promise<Message | null>;
+  /** Live messages (tombstones left out) matching the query. */
+  find(query: MessageQuery): Promise<Paged<Message>>;
+  /** Messages of the room changed (not deleted) after `since`, oldest change first. */
+  updatedSince(roomId: RoomId, since: number, page: Page, threadOf?: MessageId): Promise<readonly Message[]>;
+  /** Tombstones of messages deleted after `since`. */
+  deletedSince(roomId: RoomId, since: number, page: Page): Promise<Paged<Message>>;
+  /** Live messages of the room after `since` not written by `userId` (for unread counts). */
+  countAfter(roomId: RoomId, since: number, exceptUserId: UserId): Promise<number>;
+  deleteAllOfRoom(roomId: RoomId): Promise<number>;
 }
 
 export interface TokenRepo {
@@ -90,6 +197,9 @@ export interface Tx {
   readonly permissions: PermissionRepo;
   readonly settings: SettingRepo;
   readonly meta: MetaRepo;
+  readonly rooms: RoomRepo;
+  readonly subscriptions: SubscriptionRepo;
+  readonly messages: MessageRepo;
 }
 
 export interface Store extends Tx {

@@ -90,6 +90,27 @@ export class ChatError extends Error {
     );
   }
 
+  /** Also what a non-member gets for a private room: its existence is not revealed. */
+  static roomNotFound(): ChatError {
+    return new ChatError(
+      'not-found',
+      'error-room-not-found',
+      'The required "roomId" or "roomName" param provided does not match any channel',
+    );
+  }
+
+  static messageNotFound(): ChatError {
+    return new ChatError('not-found', 'error-message-not-found', 'Message not found');
+  }
+
+  static actionNotAllowed(reason: string, action?: string): ChatError {
+    return new ChatError('invalid', 'error-action-not-allowed', reason, action ? { action } : undefined);
+  }
+
+  static roomArchived(): ChatError {
+    return new ChatError('invalid', 'error-room-archived', 'This room is archived');
+  }
+
   static duplicate(field: 'username' | 'email', value: string): ChatError {
     return field === 'username'
       ? new ChatError('conflict', 'error-field-unavailable', `${value} is already in use :(`, {

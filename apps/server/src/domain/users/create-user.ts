@@ -7,6 +7,7 @@ import { ChatError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
 import { checkEmail, checkName, checkPassword, checkUsername } from './account-rules.js';
 import type { User, UserType } from './user.js';
+import { joinDefaultChannels } from '../rooms/create-room.js';
 
 export interface NewUser {
   readonly username: string;
@@ -20,6 +21,8 @@ export interface NewUser {
   readonly requirePasswordChange?: boolean;
   readonly type?: UserType;
   readonly customFields?: Readonly<Record<string, string>>;
+  /** New users join the default channels unless this is false. */
+  readonly joinDefaultChannels?: boolean;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function insertUserWithoutPermissionCheck(
     }
     throw error;
   }
+  if (input.joinDefaultChannels !== false) await joinDefaultChannels(ctx, tx, user);
   return user;
 }
 

@@ -1,11 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { accounts } from './0001-accounts.js';
+import { roomsAndMessages } from './0002-rooms-messages.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const ALL: Record<string, Migration> = {
   '0001-accounts': accounts,
+  '0002-rooms-messages': roomsAndMessages,
 };
 
 export const migrations: MigrationProvider = {
   getMigrations: () => Promise.resolve(ALL),
 };
+
+/** Every migration's name, oldest first; the last is the schema version once migrated. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(ALL).sort();

@@ -1,0 +1,200 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Room, RoomPatch, RoomType } from '../domain/rooms/room.js';
+import type { Paged, RoomListQuery, RoomRepo } from '../domain/ports/store.js';
+import type { MessageId, RoomId, UserId } from '../domain/shared/ids.js';
+import { bool, int, parseJsonStrings } from './json.js';
+import { escapeLike } from './like.js';
+import type { Database, RoomsTable } from './schema.js';
+import { translateUniqueViolation } from './unique-violation.js';
+
+const SORT = {
+  name: 'name_lower',
+  createdAt: 'created_at',
+  usersCount: 'users_count',
+  lastMessageAt: 'last_message_at',
+} as const;
+
+export function createRoomRepo(db: Kysely<Database>): RoomRepo {
+  return {
+    async insert(room) {
+      await translateUniqueViolation(() => db.insertInto('rooms').values(toRow(room)).execute());
+    },
+
+    async update(id, patch, updatedAt) {
+      const result = await translateUniqueViolation(() =>
+        db
+          .updateTable('rooms')
+          .set({ ...patchToRow(patch), updated_at: updatedAt })
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      );
+      return result.numUpdatedRows === 0n ? null : this.byId(id);
+    },
+
+    async delete(id) {
+      const result = await db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async byId(id) {
+      const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRoom(row) : null;
+    },
+
+    async byName(name) {
+      const row = await db
+        .selectFrom('rooms')
+        .selectAll()
+        .where('name_lower', '=', name.toLowerCase())
+        .executeTakeFirst();
+      return row ? toRoom(row) : null;
+    },
+
+    async dmByMembers(uids) {
+      const row = await db
+        .selectFrom('rooms')
+        .selectAll()
+        .where('uids_key', '=', uidsKey(uids))
+        .executeTakeFirst();
+      return row ? toRoom(row) : null;
+    },
+
+    async list(query: RoomListQuery): Promise<Paged<Room>> {
+      let base = db.selectFrom('rooms').where('t', 'in', [...query.types]);
+      if (query.text)
+        base = base.where(
+          'name_lower',
+          'like',
+          sql<string>`${`%${escapeLike(query.text.toLowerCase())}%`} escape '\\'`,
+        );
+      if (query.defaultOnly) base = base.where('is_default', '=', 1);
+      const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const column = SORT[query.sort?.field ?? 'name'];
+      const rows = await base
+        .selectAll()
+        .orderBy(column, (ob) =>
+          query.sort?.direction === -1 ? ob.desc().nullsLast() : ob.asc().nullsFirst(),
+        )
+        .orderBy('id')
+        .limit(query.count)
+        .offset(query.offset)
+        .execute();
+      return { items: rows.map(toRoom), total: Number(total.n) };
+    },
+
+    async recordMessage(id, messageId, ts) {
+      await db
+        .updateTable('rooms')
+        .set((eb) => ({
+          msgs: eb('msgs', '+', 1),
+          last_message_id: messageId,
+          last_message_at: ts,
+          updated_at: ts,
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async adjustUsersCount(id, delta, updatedAt) {
+      await db
+        .updateTable('rooms')
+        .set((eb) => ({ users_count: eb('users_count', '+', delta), updated_at: updatedAt }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async ofUser(userId, since) {
+      let query = db
+        .selectFrom('rooms')
+        .innerJoin('subscriptions', 'subscriptions.room_id', 'rooms.id')
+        .selectAll('rooms')
+        .where('subscriptions.user_id', '=', userId);
+      if (since !== undefined) query = query.where('rooms.updated_at', '>', since);
+      const rows = await query.orderBy('rooms.id').execute();
+      return rows.map(toRoom);
+    },
+  };
+}
+
+export function uidsKey(uids: readonly string[]): string {
+  return [...uids].sort().join(',');
+}
+
+function toRoom(row: Selectable<RoomsTable>): Room {
+  return {
+    id: row.id as RoomId,
+    t: row.t as RoomType,
+    name: row.name,
+    fname: row.fname,
+    creatorId: row.creator_id as UserId | null,
+    creatorUsername: row.creator_username,
+    topic: row.topic,
+    description: row.description,
+    announcement: row.announcement,
+    readOnly: bool(row.read_only),
+    isDefault: bool(row.is_default),
+    archived: bool(row.archived),
+    joinCodeHash: row.join_code_hash,
+    readReceipts: bool(row.read_receipts),
+    msgs: row.msgs,
+    usersCount: row.users_count,
+    lastMessageId: row.last_message_id as MessageId | null,
+    lastMessageAt: row.last_message_at,
+    uids: parseJsonStrings(row.uids) as UserId[],
+    usernames: parseJsonStrings(row.usernames),
+    muted: parseJsonStrings(row.muted),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRow(room: Room): RoomsTable {
+  return {
+    id: room.id,
+    t: room.t,
+    name: room.name,
+    name_lower: room.name?.toLowerCase() ?? null,
+    fname: room.fname,
+    creator_id: room.creatorId,
+    creator_username: room.creatorUsername,
+    topic: room.topic,
+    description: room.description,
+    announcement: room.announcement,
+    read_only: int(room.readOnly),
+    is_default: int(room.isDefault),
+    archived: int(room.archived),
+    join_code_hash: room.joinCodeHash,
+    read_receipts: int(room.readReceipts),
+    msgs: room.msgs,
+    users_count: room.usersCount,
+    last_message_id: room.lastMessageId,
+    last_message_at: room.lastMessageAt,
+    uids: JSON.stringify(room.uids),
+    uids_key: room.t === 'd' ? uidsKey(room.uids) : null,
+    usernames: JSON.stringify(room.usernames),
+    muted: JSON.stringify(room.muted),
+    created_at: room.createdAt,
+    updated_at: room.updatedAt,
+  };
+}
+
+function patchToRow(patch: RoomPatch): Partial<RoomsTable> {
+  const row: Partial<RoomsTable> = {};
+  if (patch.t !== undefined) row.t = patch.t;
+  if (patch.name !== undefined) {
+    row.name = patch.name;
+    row.name_lower = patch.name?.toLowerCase() ?? null;
+  }
+  if (patch.fname !== undefined) row.fname = patch.fname;
+  if (patch.topic !== undefined) row.topic = patch.topic;
+  if (patch.description !== undefined) row.description = patch.description;
+  if (patch.announcement !== undefined) row.announcement = patch.announcement;
+  if (patch.readOnly !== undefined) row.read_only = int(patch.readOnly);
+  if (patch.isDefault !== undefined) row.is_default = int(patch.isDefault);
+  if (patch.archived !== undefined) row.archived = int(patch.archived);
+  if (patch.joinCodeHash !== undefined) row.join_code_hash = patch.joinCodeHash;
+  if (patch.readReceipts !== undefined) row.read_receipts = int(patch.readReceipts);
+  if (patch.usernames !== undefined) row.usernames = JSON.stringify(patch.usernames);
+  if (patch.muted !== undefined) row.muted = JSON.stringify(patch.muted);
+  return row;
+}
