@@ -40,6 +40,9 @@ import {
 } from './subscriptions/subscription-actions.js';
 import { sendMessage } from './messages/send-message.js';
 import { getMessage } from './messages/get-message.js';
+import { createRoomAdminActions } from './rooms/admin-actions.js';
+import { createMessageActions } from './messages/message-actions.js';
+import { createDirectActions } from './rooms/direct-actions.js';
 
 type Bound<F> = F extends (ctx: DomainContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -101,6 +104,9 @@ export function createActions(ctx: DomainContext) {
     getRooms: bind(ctx, getRooms),
     sendMessage: bind(ctx, sendMessage),
     getMessage: bind(ctx, getMessage),
+    ...createRoomAdminActions(ctx),
+    ...createMessageActions(ctx),
+    ...createDirectActions(ctx),
     /** The user record behind an actor, for `me` and `login`. */
     me: (userId: Parameters<DomainContext['store']['users']['byId']>[0]) => ctx.store.users.byId(userId),
   };

@@ -16,6 +16,9 @@ import { usersRoutes } from './routes/users-routes.js';
 import { CHANNELS, GROUPS, roomFamilyRoutes } from './routes/rooms-routes.js';
 import { chatRoutes } from './routes/chat-routes.js';
 import { subscriptionsRoutes } from './routes/subscriptions-routes.js';
+import { roomAdminRoutes } from './routes/rooms-admin-routes.js';
+import { chatExtraRoutes } from './routes/chat-extra-routes.js';
+import { imRoutes } from './routes/im-routes.js';
 import type { RouteDeps } from './route-deps.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -115,6 +118,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   roomFamilyRoutes(app, deps, GROUPS);
   chatRoutes(app, deps);
   subscriptionsRoutes(app, deps);
+  roomAdminRoutes(app, deps);
+  chatExtraRoutes(app, deps);
+  imRoutes(app, deps);
   operationsRoutes(app, {
     ...deps,
     store: options.store,
