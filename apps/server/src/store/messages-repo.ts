@@ -101,6 +101,14 @@ export function createMessageRepo(db: Kysely<Database>): MessageRepo {
       return Number(row.n);
     },
 
+    async renameAuthor(userId, username, name) {
+      await db
+        .updateTable('messages')
+        .set({ u_username: username, u_name: name })
+        .where('u_id', '=', userId)
+        .execute();
+    },
+
     async deleteAllOfRoom(roomId) {
       const result = await db.deleteFrom('messages').where('rid', '=', roomId).executeTakeFirst();
       return Number(result.numDeletedRows);

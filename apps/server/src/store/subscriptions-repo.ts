@@ -154,6 +154,14 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
       }
     },
 
+    async renameMember(userId, username, updatedAt) {
+      await db
+        .updateTable('subscriptions')
+        .set({ username, updated_at: updatedAt })
+        .where('user_id', '=', userId)
+        .execute();
+    },
+
     async seenSince(roomId, ts) {
       const rows = await db
         .selectFrom('subscriptions')

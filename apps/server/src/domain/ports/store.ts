@@ -108,6 +108,8 @@ export interface SubscriptionRepo {
     readonly groupMention: boolean;
     readonly updatedAt: number;
   }): Promise<void>;
+  /** A member was renamed: their subscriptions carry the new username. */
+  renameMember(userId: UserId, username: string, updatedAt: number): Promise<void>;
   /** Subscriptions of the room whose last-seen time is at or after `ts` (read receipts). */
   seenSince(roomId: RoomId, ts: number): Promise<readonly Subscription[]>;
 }
@@ -144,6 +146,8 @@ export interface MessageRepo {
   /** Live messages of the room after `since` not written by `userId` (for unread counts). */
   countAfter(roomId: RoomId, since: number, exceptUserId: UserId): Promise<number>;
   deleteAllOfRoom(roomId: RoomId): Promise<number>;
+  /** An author was renamed: their messages show the new username and name. */
+  renameAuthor(userId: UserId, username: string, name: string): Promise<void>;
 }
 
 export interface TokenRepo {

@@ -15,6 +15,12 @@ export async function deleteUser(
     const user = 'userId' in key ? await tx.users.byId(key.userId) : await tx.users.byUsername(key.username);
     if (!user) throw ChatError.userNotFound();
     if (user.roles.includes('admin')) await ensureAnotherActiveAdmin(tx, user.id);
+    // Their memberships go with them; the rooms stop counting them.
+    const now = ctx.clock.now();
+    for (const subscription of await tx.subscriptions.ofUser(user.id)) {
+      await tx.subscriptions.delete(subscription.roomId, user.id, now);
+      await tx.rooms.adjustUsersCount(subscription.roomId, -1, now);
+    }
     await tx.users.delete(user.id);
   });
 }

@@ -6,6 +6,7 @@ import { ChatError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
 import { checkEmail, checkName, checkPassword, checkUsername } from './account-rules.js';
 import { ensureAnotherActiveAdmin } from './last-admin.js';
+import { propagateRename } from './propagate-rename.js';
 import type { User, UserPatch } from './user.js';
 
 export interface UpdateUserData {
@@ -95,6 +96,7 @@ export async function applyUserPatch(
   try {
     const updated = await tx.users.update(user.id, patch, ctx.clock.now());
     if (!updated) throw ChatError.userNotFound();
+    await propagateRename(ctx, tx, user, updated);
     return updated;
   } catch (error) {
     if (error instanceof UniqueViolation) {
