@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   ChannelRef,
   Mention,
@@ -10,6 +10,7 @@ import type {
 import type { MessageQuery, MessageRepo, Paged } from '../domain/ports/store.js';
 import type { MessageId, RoomId, UserId } from '../domain/shared/ids.js';
 import { bool, int, parseJsonObject, parseJsonStrings } from './json.js';
+import { escapeLike } from './like.js';
 import type { Database, MessagesTable } from './schema.js';
 import { translateUniqueViolation } from './unique-violation.js';
 
@@ -46,6 +47,17 @@ export function createMessageRepo(db: Kysely<Database>): MessageRepo {
       if (query.starredBy) base = base.where('starred_by', 'like', `%"${query.starredBy}"%`);
       if (query.mentions) base = base.where('mentioned_ids', 'like', `% ${query.mentions} %`);
       if (query.threadsOnly) base = base.where('tcount', '>', 0);
+      if (query.followedBy) base = base.where('replies', 'like', `%"${query.followedBy}"%`);
+      if (query.ids) {
+        if (query.ids.length === 0) return { items: [], total: 0 };
+        base = base.where('id', 'in', [...query.ids]);
+      }
+      if (query.text !== undefined && query.text !== '') {
+        const pattern = `%${escapeLike(query.text.toLowerCase())}%`;
+        base = base.where((eb) =>
+          eb(eb.fn<string>('lower', ['msg']), 'like', sql<string>`${pattern} escape '\\'`),
+        );
+      }
       const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const direction = query.order === 'oldest' ? 'asc' : 'desc';
       const rows = await base
@@ -75,8 +87,9 @@ export function createMessageRepo(db: Kysely<Database>): MessageRepo {
       return rows.map(toMessage);
     },
 
-    async deletedSince(roomId, since, page) {
-      const base = db.selectFrom('messages').where('rid', '=', roomId).where('deleted_at', '>', since);
+    async deletedSince(roomId, since, page, threadOf) {
+      let base = db.selectFrom('messages').where('rid', '=', roomId).where('deleted_at', '>', since);
+      if (threadOf) base = base.where('tmid', '=', threadOf);
       const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const rows = await base
         .selectAll()

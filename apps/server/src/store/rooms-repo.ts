@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Room, RoomPatch, RoomType } from '../domain/rooms/room.js';
-import type { Paged, RoomListQuery, RoomRepo } from '../domain/ports/store.js';
+import type { Paged, RoomListQuery, RoomRepo, VisibleRoomQuery } from '../domain/ports/store.js';
 import type { MessageId, RoomId, UserId } from '../domain/shared/ids.js';
 import { bool, int, parseJsonStrings } from './json.js';
 import { escapeLike } from './like.js';
@@ -60,6 +60,7 @@ export function createRoomRepo(db: Kysely<Database>): RoomRepo {
     },
 
     async list(query: RoomListQuery): Promise<Paged<Room>> {
+      if (query.types.length === 0) return { items: [], total: 0 };
       let base = db.selectFrom('rooms').where('t', 'in', [...query.types]);
       if (query.text)
         base = base.where(
@@ -112,6 +113,39 @@ export function createRoomRepo(db: Kysely<Database>): RoomRepo {
       if (since !== undefined) query = query.where('rooms.updated_at', '>', since);
       const rows = await query.orderBy('rooms.id').execute();
       return rows.map(toRoom);
+    },
+
+    async listVisible(query: VisibleRoomQuery): Promise<Paged<Room>> {
+      const joined = db
+        .selectFrom('subscriptions')
+        .select('subscriptions.room_id')
+        .where('subscriptions.user_id', '=', query.memberId);
+      if (query.publicTypes.length === 0 && query.memberTypes.length === 0) return { items: [], total: 0 };
+      let base = db.selectFrom('rooms').where((eb) => {
+        const visible = [];
+        if (query.publicTypes.length > 0) visible.push(eb('t', 'in', [...query.publicTypes]));
+        if (query.memberTypes.length > 0)
+          visible.push(eb.and([eb('t', 'in', [...query.memberTypes]), eb('id', 'in', joined)]));
+        return eb.or(visible);
+      });
+      if (query.text)
+        base = base.where(
+          'name_lower',
+          'like',
+          sql<string>`${`%${escapeLike(query.text.toLowerCase())}%`} escape '\\'`,
+        );
+      const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const column = SORT[query.sort?.field ?? 'name'];
+      const rows = await base
+        .selectAll()
+        .orderBy(column, (ob) =>
+          query.sort?.direction === -1 ? ob.desc().nullsLast() : ob.asc().nullsFirst(),
+        )
+        .orderBy('id')
+        .limit(query.count)
+        .offset(query.offset)
+        .execute();
+      return { items: rows.map(toRoom), total: Number(total.n) };
     },
   };
 }

@@ -69,11 +69,13 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
     },
 
     async withRole(roomId, role) {
+      // Few members hold room roles: read those and match the role exactly in code, which no
+      // LIKE pattern over the JSON text could do for every role name.
       const rows = await db
         .selectFrom('subscriptions')
         .selectAll()
         .where('room_id', '=', roomId)
-        .where('roles', 'like', `%"${role.replace(/["%_\\]/g, '')}"%`)
+        .where('roles', '!=', '[]')
         .orderBy('username')
         .execute();
       return rows.map(toSubscription).filter((s) => s.roles.includes(role));
@@ -117,6 +119,15 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
       }
       await db.deleteFrom('subscriptions').where('room_id', '=', roomId).execute();
       return rows.length;
+    },
+
+    async updateAllOfRoom(roomId, patch, updatedAt) {
+      const result = await db
+        .updateTable('subscriptions')
+        .set({ ...patchToRow(patch), updated_at: updatedAt })
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async removedSince(userId, since) {

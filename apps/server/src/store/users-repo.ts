@@ -1,5 +1,11 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Paged, UserListQuery, UserRepo, UserSortField } from '../domain/ports/store.js';
+import type {
+  ActiveUserQuery,
+  Paged,
+  UserListQuery,
+  UserRepo,
+  UserSortField,
+} from '../domain/ports/store.js';
 import type { UserId } from '../domain/shared/ids.js';
 import type { User, UserPatch, UserStatus, UserType } from '../domain/users/user.js';
 import { bool, int, parseJsonObject } from './json.js';
@@ -167,6 +173,31 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
           .orderBy('username_lower')
           .execute(),
       );
+    },
+
+    async listActive(query: ActiveUserQuery): Promise<Paged<User>> {
+      let base = db.selectFrom('users').where('active', '=', 1);
+      if (query.exceptIds !== undefined && query.exceptIds.length > 0)
+        base = base.where('id', 'not in', [...query.exceptIds]);
+      if (query.text !== undefined && query.text !== '') {
+        const pattern = `%${escapeLike(query.text.toLowerCase())}%`;
+        base = base.where((eb) =>
+          eb.or([
+            eb('username_lower', 'like', sql<string>`${pattern} escape '\\'`),
+            eb('name_lower', 'like', sql<string>`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const column = SORT_COLUMN[query.sort?.field ?? 'username'];
+      const rows = await base
+        .selectAll()
+        .orderBy(column, (ob) => (query.sort?.direction === -1 ? ob.desc() : ob.asc()))
+        .orderBy('id', 'asc')
+        .limit(query.count)
+        .offset(query.offset)
+        .execute();
+      return { items: await withRoles(rows), total: Number(totalRow.n) };
     },
 
     async countWithRole(role) {

@@ -8,6 +8,7 @@ import type { MessageId, UserId } from '../shared/ids.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { Message } from './message.js';
 import { parseMessageText } from './parse-message.js';
+import { quoteAttachments } from './quotes.js';
 
 export interface SendMessageInput {
   readonly room: RoomKey;
@@ -27,6 +28,7 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /**
  * `chat.sendMessage` and `chat.postMessage`: posts into a room the actor may write in. Parses
  * `md`, resolves mentions, updates the thread parent, and moves every other member's unread state.
+ * Permalinks to readable messages become quote attachments (`quotes.ts`).
  */
 export async function sendMessage(
   ctx: DomainContext,
@@ -43,22 +45,27 @@ export async function sendMessage(
   if (input.id !== undefined && !ID_PATTERN.test(input.id))
     throw ChatError.invalidParams('_id must be 1 to 64 letters, digits, - or _');
 
+  // Permissions that may need the actor's room roles are read before the transaction: on SQLite
+  // the transaction holds the one connection, and the authorizer's lookup would wait on it forever.
+  const { room: target } = await readableRoom(ctx, actor, input.room);
+  const may = async (permission: string, needed: boolean) =>
+    needed && (await ctx.authz.hasPermission(actor, permission, target.id));
+  const mayPostReadOnly = await may('post-readonly', target.readOnly);
+  const mayMentionAll = await may('mention-all', text.includes('@all'));
+  const mayMentionHere = await may('mention-here', text.includes('@here'));
+
   const message = await ctx.store.transaction(async (tx) => {
-    const { room, subscription } = await readableRoom(ctx, actor, input.room, tx);
-    await ensureMayPost(ctx, actor, room, subscription);
+    const { room, subscription } = await readableRoom(ctx, actor, { roomId: target.id }, tx);
+    ensureMayPost(actor, room, subscription, mayPostReadOnly);
     const author = await tx.users.byId(actor.userId);
     if (!author) throw ChatError.notLoggedIn();
 
     const parent =
       input.tmid === undefined ? null : await threadParent(ctx, tx, room, input.tmid as MessageId);
     const parsed = await parseMessageText(tx, text);
+    const quotes = await quoteAttachments(ctx, tx, actor, text);
     const groupMention =
-      parsed.groupMention !== null &&
-      (await ctx.authz.hasPermission(
-        actor,
-        parsed.groupMention === 'all' ? 'mention-all' : 'mention-here',
-        room.id,
-      ));
+      parsed.groupMention !== null && (parsed.groupMention === 'all' ? mayMentionAll : mayMentionHere);
 
     const now = ctx.clock.now();
     const message: Message = {
@@ -77,7 +84,7 @@ export async function sendMessage(
       mentions: parsed.mentions,
       channels: parsed.channels,
       md: parsed.md,
-      attachments: input.attachments ?? [],
+      attachments: [...(input.attachments ?? []), ...quotes],
       reactions: {},
       editedAt: null,
       editedBy: null,
@@ -121,12 +128,12 @@ export async function sendMessage(
 }
 
 /** Read-only rooms take posts only from holders of `post-readonly`; muted users never post. */
-async function ensureMayPost(
-  ctx: DomainContext,
+function ensureMayPost(
   actor: Actor,
   room: Room,
   subscription: Subscription | null,
-): Promise<void> {
+  mayPostReadOnly: boolean,
+): void {
   ensureNotArchived(room);
   if (!subscription) {
     // Rocket.Chat lets bots and admins post to public channels they have not joined only through
@@ -135,7 +142,7 @@ async function ensureMayPost(
   }
   if (room.muted.includes(actor.username))
     throw ChatError.invalid('error-user-muted', 'You have been muted in this room');
-  if (room.readOnly && !(await ctx.authz.hasPermission(actor, 'post-readonly', room.id))) {
+  if (room.readOnly && !mayPostReadOnly) {
     throw ChatError.invalid('error-room-read-only', 'This room is read only');
   }
 }

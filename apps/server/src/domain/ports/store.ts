@@ -43,6 +43,17 @@ export interface UserRepo {
   byIds(ids: readonly UserId[]): Promise<readonly User[]>;
   /** Case-insensitive; unknown names are left out. */
   byUsernames(usernames: readonly string[]): Promise<readonly User[]>;
+  /**
+   * Active users whose username or name contains `text` case-insensitively (never the email, so
+   * that a search cannot probe addresses), for `directory` and `spotlight`.
+   */
+  listActive(query: ActiveUserQuery): Promise<Paged<User>>;
+}
+
+export interface ActiveUserQuery extends Page {
+  readonly text?: string;
+  readonly exceptIds?: readonly UserId[];
+  readonly sort?: { readonly field: 'username' | 'name' | 'createdAt'; readonly direction: 1 | -1 };
 }
 
 export interface RoomListQuery extends Page {
@@ -72,6 +83,19 @@ export interface RoomRepo {
   adjustUsersCount(id: RoomId, delta: number, updatedAt: number): Promise<void>;
   /** Rooms `userId` is subscribed to, changed after `since` when given. */
   ofUser(userId: UserId, since?: number): Promise<readonly Room[]>;
+  /**
+   * Rooms of `publicTypes` plus those of `memberTypes` that `memberId` is subscribed to, whose
+   * name contains `text` case-insensitively: what `directory` and `spotlight` may show.
+   */
+  listVisible(query: VisibleRoomQuery): Promise<Paged<Room>>;
+}
+
+export interface VisibleRoomQuery extends Page {
+  readonly text?: string;
+  readonly publicTypes: readonly RoomType[];
+  readonly memberTypes: readonly RoomType[];
+  readonly memberId: UserId;
+  readonly sort?: RoomListQuery['sort'];
 }
 
 export interface MemberQuery extends Page {
@@ -92,6 +116,8 @@ export interface SubscriptionRepo {
   /** Removes the membership and records its removal for `subscriptions.get`'s `remove`. */
   delete(roomId: RoomId, userId: UserId, deletedAt: number): Promise<boolean>;
   deleteAllOfRoom(roomId: RoomId, deletedAt: number): Promise<number>;
+  /** Applies `patch` to every membership of the room (rename, privacy, archive); returns how many. */
+  updateAllOfRoom(roomId: RoomId, patch: SubscriptionPatch, updatedAt: number): Promise<number>;
   /** Ids of subscriptions removed from `userId` after `since`. */
   removedSince(
     userId: UserId,
@@ -128,6 +154,12 @@ export interface MessageQuery extends Page {
   readonly threadOf?: MessageId;
   /** Only thread parents (messages with replies). */
   readonly threadsOnly?: boolean;
+  /** Only messages whose thread `userId` follows (listed in `replies`). */
+  readonly followedBy?: UserId;
+  /** Only these messages; an empty list matches none. */
+  readonly ids?: readonly MessageId[];
+  /** Case-insensitive substring of the text. */
+  readonly text?: string;
   /** Newest first (history) or oldest first (thread replies). */
   readonly order?: 'newest' | 'oldest';
 }
@@ -141,8 +173,8 @@ export interface MessageRepo {
   find(query: MessageQuery): Promise<Paged<Message>>;
   /** Messages of the room changed (not deleted) after `since`, oldest change first. */
   updatedSince(roomId: RoomId, since: number, page: Page, threadOf?: MessageId): Promise<readonly Message[]>;
-  /** Tombstones of messages deleted after `since`. */
-  deletedSince(roomId: RoomId, since: number, page: Page): Promise<Paged<Message>>;
+  /** Tombstones of messages deleted after `since` (only replies of `threadOf` when given). */
+  deletedSince(roomId: RoomId, since: number, page: Page, threadOf?: MessageId): Promise<Paged<Message>>;
   /** Live messages of the room after `since` not written by `userId` (for unread counts). */
   countAfter(roomId: RoomId, since: number, exceptUserId: UserId): Promise<number>;
   deleteAllOfRoom(roomId: RoomId): Promise<number>;

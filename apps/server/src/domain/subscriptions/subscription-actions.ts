@@ -40,7 +40,7 @@ export async function markRoomRead(
   readThreads = true,
 ): Promise<Subscription> {
   const subscription = await ctx.store.subscriptions.byRoomAndUser(roomId, actor.userId);
-  if (!subscription) throw ChatError.roomNotFound();
+  if (!subscription) throw ChatError.invalid('error-invalid-subscription', 'Invalid subscription');
   const now = ctx.clock.now();
   const updated = await ctx.store.subscriptions.update(
     subscription.id,
