@@ -86,4 +86,28 @@ await onEachBackend('users in rooms', (backend) => {
     expect(fredSub.body.subscription).not.toBeNull();
     expect(ginaSub.body.subscription).toBeNull();
   });
+
+  it('shows each reader only their own star on a message', async () => {
+    const sent = await server
+      .as(server.bob)
+      .post<{ message: { _id: string } }>('/api/v1/chat.sendMessage', {
+        message: { rid: 'GENERAL', msg: 'star me' },
+      });
+    expect(
+      (await server.as(server.alice).post('/api/v1/chat.starMessage', { messageId: sent.body.message._id }))
+        .status,
+    ).toBe(200);
+    const forAlice = await server
+      .as(server.alice)
+      .get<{ message: { starred?: { _id: string }[] } }>('/api/v1/chat.getMessage', {
+        msgId: sent.body.message._id,
+      });
+    const forBob = await server
+      .as(server.bob)
+      .get<{ message: { starred?: { _id: string }[] } }>('/api/v1/chat.getMessage', {
+        msgId: sent.body.message._id,
+      });
+    expect(forAlice.body.message.starred).toEqual([{ _id: server.alice.userId }]);
+    expect(forBob.body.message.starred).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { Store, Tx } from '../domain/ports/store.js';
 import { createMetaRepo } from './meta-repo.js';
@@ -27,6 +28,39 @@ function repos(db: Kysely<Database>): Tx {
   };
 }
 
+/**
+ * Repos that run on the transaction in progress, when the caller is inside one, and on the pool
+ * otherwise. Code inside `store.transaction` that reaches for `ctx.store` (the authorizer looking
+ * up room roles, a helper reading a setting) then reads its own uncommitted writes instead of
+ * waiting for a second connection, which on SQLite's single connection would wait forever.
+ */
+function routedRepos(root: Tx, active: AsyncLocalStorage<Tx>): Tx {
+  const route = <K extends keyof Tx>(key: K): Tx[K] => {
+    const methods: Record<string, unknown> = {};
+    for (const name of Object.keys(root[key])) {
+      methods[name] = (...args: unknown[]) => {
+        const repo = (active.getStore() ?? root)[key] as unknown as Record<
+          string,
+          (...a: unknown[]) => unknown
+        >;
+        return repo[name]?.(...args);
+      };
+    }
+    return methods as unknown as Tx[K];
+  };
+  return {
+    users: route('users'),
+    tokens: route('tokens'),
+    roles: route('roles'),
+    permissions: route('permissions'),
+    settings: route('settings'),
+    meta: route('meta'),
+    rooms: route('rooms'),
+    subscriptions: route('subscriptions'),
+    messages: route('messages'),
+  };
+}
+
 export interface KyselyStore extends Store {
   /** Applies every pending migration; returns the names applied. Throws naming the failing one. */
   migrateToLatest(): Promise<string[]>;
@@ -35,6 +69,7 @@ export interface KyselyStore extends Store {
 /** Opens the database behind `target`. Call `migrateToLatest` before serving requests. */
 export function createStore(target: DatabaseTarget): KyselyStore {
   const { db, dialect } = openDatabase(target);
+  const active = new AsyncLocalStorage<Tx>();
   let migratorOnce: Promise<Migrator> | undefined;
   // Kysely looks for its bookkeeping tables in every schema unless told which one; another app's
   // (or another test's) tables in the same PostgreSQL database would otherwise be mistaken for ours.
@@ -47,9 +82,17 @@ export function createStore(target: DatabaseTarget): KyselyStore {
       return new Migrator({ db, provider: migrations, migrationTableSchema: schema });
     })());
   return {
-    ...repos(db),
+    ...routedRepos(repos(db), active),
     dialect,
-    transaction: (fn) => db.transaction().execute((trx) => fn(repos(trx))),
+    transaction: (fn) => {
+      // A transaction inside a transaction joins it: one unit of work, one connection.
+      const current = active.getStore();
+      if (current) return fn(current);
+      return db.transaction().execute((trx) => {
+        const tx = repos(trx);
+        return active.run(tx, () => fn(tx));
+      });
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

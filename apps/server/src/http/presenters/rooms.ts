@@ -6,7 +6,7 @@ import type { User } from '../../domain/users/user.js';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A room as Rocket.Chat clients read it; `lastMessage` when the caller passes it. */
-export function presentRoom(room: Room, lastMessage?: Message | null) {
+export function presentRoom(room: Room, lastMessage?: Message | null, viewerId?: string) {
   return {
     _id: room.id,
     t: room.t,
@@ -19,7 +19,7 @@ export function presentRoom(room: Room, lastMessage?: Message | null) {
     msgs: room.msgs,
     usersCount: room.usersCount,
     ...(room.lastMessageAt !== null ? { lm: iso(room.lastMessageAt) } : {}),
-    ...(lastMessage ? { lastMessage: presentMessage(lastMessage) } : {}),
+    ...(lastMessage ? { lastMessage: presentMessage(lastMessage, { viewerId: viewerId ?? '' }) } : {}),
     default: room.isDefault,
     ro: room.readOnly,
     sysMes: true,
@@ -62,8 +62,11 @@ export function presentSubscription(s: Subscription) {
   };
 }
 
-/** A message with ISO dates; fields that are empty in Rocket.Chat's documents are left out. */
-export function presentMessage(m: Message) {
+/**
+ * A message with ISO dates; fields that are empty in Rocket.Chat's documents are left out. Stars
+ * are private: `starred` shows only the viewer's own, as Rocket.Chat's clients expect.
+ */
+export function presentMessage(m: Message, options: { readonly viewerId: string }) {
   if (m.deletedAt !== null) {
     return {
       _id: m.id,
@@ -104,7 +107,9 @@ export function presentMessage(m: Message) {
     ...(m.pinned ? { pinned: true } : {}),
     ...(m.pinnedAt !== null ? { pinnedAt: iso(m.pinnedAt) } : {}),
     ...(m.pinnedBy !== null ? { pinnedBy: { ...m.pinnedBy } } : {}),
-    ...(m.starredBy.length > 0 ? { starred: m.starredBy.map((_id) => ({ _id })) } : {}),
+    ...(m.starredBy.includes(options.viewerId as Message['starredBy'][number])
+      ? { starred: [{ _id: options.viewerId }] }
+      : {}),
     ...(m.alias !== null ? { alias: m.alias } : {}),
     ...(m.emoji !== null ? { emoji: m.emoji } : {}),
     ...(m.avatar !== null ? { avatar: m.avatar } : {}),

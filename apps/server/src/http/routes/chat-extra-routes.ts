@@ -87,9 +87,9 @@ const ReceiptsResponse = Success({
   ),
 });
 
-function messagePage(result: Paged<Message>, offset: number) {
+function messagePage(result: Paged<Message>, offset: number, viewerId: string) {
   return ok({
-    messages: result.items.map(presentMessage),
+    messages: result.items.map((m) => presentMessage(m, { viewerId })),
     count: result.items.length,
     offset,
     total: result.total,
@@ -111,7 +111,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
         msgId: body.msgId as MessageId,
         text: body.text,
       });
-      return ok({ message: presentMessage(message) });
+      return ok({ message: presentMessage(message, { viewerId: actorOf(request).userId }) });
     },
   );
 
@@ -158,7 +158,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const { messageId } = request.body as Static<typeof MessageIdBody>;
       const notice = await actions.pinMessage(actorOf(request), messageId as MessageId);
-      return ok({ message: presentMessage(notice) });
+      return ok({ message: presentMessage(notice, { viewerId: actorOf(request).userId }) });
     },
   );
 
@@ -211,7 +211,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
           ...page,
           order: sort?.direction === 1 ? 'oldest' : 'newest',
         });
-        return messagePage(result, page.offset);
+        return messagePage(result, page.offset, actorOf(request).userId);
       },
     );
   }
@@ -237,7 +237,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
       });
       return ok({
         result: {
-          updated: changes.updated.map(presentMessage),
+          updated: changes.updated.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
           deleted: changes.deleted.map((m) => ({
             _id: m.id,
             _deletedAt: new Date(m.deletedAt ?? m.updatedAt).toISOString(),
@@ -300,7 +300,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
         ...(query.text !== undefined ? { text: query.text } : {}),
       });
       return ok({
-        threads: result.items.map(presentMessage),
+        threads: result.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
         count: result.items.length,
         offset: page.offset,
         total: result.total,
@@ -322,7 +322,7 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
         tmid: query.tmid as MessageId,
         ...page,
       });
-      return messagePage(result, page.offset);
+      return messagePage(result, page.offset, actorOf(request).userId);
     },
   );
 
@@ -355,7 +355,10 @@ export function chatExtraRoutes(app: FastifyInstance, deps: RouteDeps): void {
         count,
       });
       return ok({
-        messages: { update: changes.update.map(presentMessage), remove: changes.remove.map(presentMessage) },
+        messages: {
+          update: changes.update.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
+          remove: changes.remove.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
+        },
       });
     },
   );

@@ -64,7 +64,7 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
         ...(message.avatar !== undefined ? { avatar: message.avatar } : {}),
         ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
       });
-      return ok({ message: presentMessage(sent) });
+      return ok({ message: presentMessage(sent, { viewerId: actorOf(request).userId }) });
     },
   );
 
@@ -108,7 +108,11 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
         ...(body.avatar !== undefined ? { avatar: body.avatar } : {}),
         ...(body.attachments !== undefined ? { attachments: body.attachments } : {}),
       });
-      return ok({ ts: sent.ts, channel: body.channel ?? sent.rid, message: presentMessage(sent) });
+      return ok({
+        ts: sent.ts,
+        channel: body.channel ?? sent.rid,
+        message: presentMessage(sent, { viewerId: actorOf(request).userId }),
+      });
     },
   );
 
@@ -122,7 +126,11 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { msgId } = request.query as Static<typeof GetQuery>;
-      return ok({ message: presentMessage(await actions.getMessage(actorOf(request), msgId as MessageId)) });
+      return ok({
+        message: presentMessage(await actions.getMessage(actorOf(request), msgId as MessageId), {
+          viewerId: actorOf(request).userId,
+        }),
+      });
     },
   );
 }

@@ -236,7 +236,9 @@ export function imRoutes(app: FastifyInstance, deps: RouteDeps): void {
           ...(oldest !== undefined ? { oldest } : {}),
           ...(query.inclusive !== undefined ? { inclusive: query.inclusive } : {}),
         });
-        return ok({ messages: messages.items.map(presentMessage) });
+        return ok({
+          messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
+        });
       },
     );
 
@@ -257,7 +259,7 @@ export function imRoutes(app: FastifyInstance, deps: RouteDeps): void {
         const page = pageOf(settings, query);
         const { messages } = await actions.roomHistory(actor, await roomKey(actor, query), DM_TYPES, page);
         return ok({
-          messages: messages.items.map(presentMessage),
+          messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
           count: messages.items.length,
           offset: page.offset,
           total: messages.total,

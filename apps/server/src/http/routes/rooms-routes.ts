@@ -248,7 +248,9 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
     },
     async (request) => {
       const { messages } = await history(request.query as Static<typeof HistoryQuery>, actorOf(request));
-      return ok({ messages: messages.items.map(presentMessage) });
+      return ok({
+        messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
+      });
     },
   );
 
@@ -268,7 +270,7 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
         actorOf(request),
       );
       return ok({
-        messages: messages.items.map(presentMessage),
+        messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
         count: messages.items.length,
         offset: page.offset,
         total: messages.total,
