@@ -88,11 +88,9 @@ await onEachBackend('users in rooms', (backend) => {
   });
 
   it('shows each reader only their own star on a message', async () => {
-    const sent = await server
-      .as(server.bob)
-      .post<{ message: { _id: string } }>('/api/v1/chat.sendMessage', {
-        message: { rid: 'GENERAL', msg: 'star me' },
-      });
+    const sent = await server.as(server.bob).post<{ message: { _id: string } }>('/api/v1/chat.sendMessage', {
+      message: { rid: 'GENERAL', msg: 'star me' },
+    });
     expect(
       (await server.as(server.alice).post('/api/v1/chat.starMessage', { messageId: sent.body.message._id }))
         .status,
