@@ -5,6 +5,7 @@ import { deleteRoom } from './delete-room.js';
 import { changeRoomRole, roomModerators } from './room-roles.js';
 import { changeRoomSettings } from './room-settings.js';
 import { favoriteRoom, setRoomOpen } from './sidebar-state.js';
+import { setUserMuted } from './mute-user.js';
 
 type Bound<F> = F extends (ctx: DomainContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -19,6 +20,7 @@ function bind<F extends (ctx: DomainContext, ...args: never[]) => unknown>(
 export function createRoomAdminActions(ctx: DomainContext) {
   return {
     changeRoomSettings: bind(ctx, changeRoomSettings),
+    setUserMuted: bind(ctx, setUserMuted),
     changeRoomRole: bind(ctx, changeRoomRole),
     roomModerators: bind(ctx, roomModerators),
     archiveRoom: bind(ctx, archiveRoom),

@@ -22,6 +22,8 @@ export interface RoomSettingsChange {
   readonly isDefault?: boolean;
   /** The plain join code; `''` removes it. Only its hash is stored. */
   readonly joinCode?: string;
+  /** Parley's own: whether `chat.getMessageReadReceipts` answers for this room. */
+  readonly readReceipts?: boolean;
 }
 
 /** Rocket.Chat's answers when a single-setting endpoint would change nothing (`channels.setType` …). */
@@ -34,6 +36,7 @@ const UNCHANGED: Record<keyof RoomSettingsChange, string> = {
   readOnly: 'read only setting',
   isDefault: 'default setting',
   joinCode: 'join code',
+  readReceipts: 'read receipts setting',
 };
 
 /**
@@ -137,6 +140,9 @@ async function settingsPatch(
   if (change.readOnly !== undefined && change.readOnly !== room.readOnly) {
     await ctx.authz.require(actor, 'set-readonly', room.id);
     patch.readOnly = change.readOnly;
+  }
+  if (change.readReceipts !== undefined && change.readReceipts !== room.readReceipts) {
+    patch.readReceipts = change.readReceipts;
   }
   if (change.isDefault !== undefined && change.isDefault !== room.isDefault) {
     // Making a room one every new user joins is for room administrators, not room owners.

@@ -69,8 +69,8 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
   );
 
   /**
-   * `POST /api/v1/chat.postMessage` — the bot-style post: `roomId` or `channel` (`#name`, `@user`
-   * is not supported yet), `text`, `alias`, `emoji`, `avatar`, `attachments`.
+   * `POST /api/v1/chat.postMessage` — the bot-style post: `roomId` or `channel` (`#name`, or
+   * `@username` for the DM with that user), `text`, `alias`, `emoji`, `avatar`, `attachments`.
    */
   app.post(
     '/api/v1/chat.postMessage',
@@ -93,12 +93,13 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
       else if (body.channel !== undefined && body.channel.startsWith('#'))
         room = { roomName: body.channel.slice(1) };
       else if (body.channel !== undefined && !body.channel.startsWith('@')) room = { roomName: body.channel };
-      else if (body.channel !== undefined)
-        throw ChatError.invalid(
-          'error-invalid-channel',
-          'Direct messages through "@user" are sent with im.create then roomId',
-        );
-      else throw ChatError.invalid('error-invalid-channel', 'Source is invalid: give roomId or channel');
+      else if (body.channel !== undefined) {
+        // `@username`: the DM with that user, opened (or created) as im.create would.
+        const dm = await actions.createDirectMessage(actorOf(request), {
+          usernames: [body.channel.slice(1)],
+        });
+        room = { roomId: dm.id };
+      } else throw ChatError.invalid('error-invalid-channel', 'Source is invalid: give roomId or channel');
       const sent = await actions.sendMessage(actorOf(request), {
         room,
         msg: body.text ?? '',

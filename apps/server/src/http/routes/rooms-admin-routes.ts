@@ -227,6 +227,8 @@ const SaveRoomSettingsBody = Type.Object({
   readOnly: Type.Optional(Type.Boolean()),
   roomType: Type.Optional(RoomType),
   default: Type.Optional(Type.Boolean()),
+  /** Parley's own: turns read receipts for the room on or off. */
+  readReceipts: Type.Optional(Type.Boolean()),
 });
 const FavoriteBody = Type.Object({ ...RoomKeyFields, favorite: Type.Boolean() });
 
@@ -259,11 +261,29 @@ function roomsRoutes(app: FastifyInstance, deps: RouteDeps): void {
           ...(body.readOnly !== undefined ? { readOnly: body.readOnly } : {}),
           ...(body.roomType !== undefined ? { type: body.roomType } : {}),
           ...(body.default !== undefined ? { isDefault: body.default } : {}),
+          ...(body.readReceipts !== undefined ? { readReceipts: body.readReceipts } : {}),
         },
       });
       return ok({ rid: room.id });
     },
   );
+
+  const MuteBody = Type.Object({ ...RoomKeyFields, ...UserKeyFields });
+  for (const [name, muted] of [
+    ['muteUser', true],
+    ['unmuteUser', false],
+  ] as const) {
+    /** `POST /api/v1/rooms.muteUser` / `rooms.unmuteUser` — a muted member reads but cannot post. */
+    app.post(
+      `/api/v1/rooms.${name}`,
+      { onRequest: auth, schema: { tags, body: MuteBody, response: { 200: Empty, ...errors } } },
+      async (request) => {
+        const body = request.body as Static<typeof MuteBody>;
+        await actions.setUserMuted(actorOf(request), { room: roomKeyOf(body), user: userKeyOf(body), muted });
+        return ok({});
+      },
+    );
+  }
 
   /** `POST /api/v1/rooms.favorite` — stars or unstars a room in the caller's sidebar. */
   app.post(
