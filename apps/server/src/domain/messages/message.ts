@@ -82,3 +82,34 @@ export type MessagePatch = Partial<
     | 'u'
   >
 >;
+
+/** A new message: no thread, reactions, edits or pins; `fields` say what differs. */
+export function newMessage(fields: Pick<Message, 'id' | 'rid' | 'u' | 'ts'> & Partial<Message>): Message {
+  return {
+    msg: '',
+    t: null,
+    updatedAt: fields.ts,
+    tmid: null,
+    tshow: false,
+    tcount: 0,
+    tlm: null,
+    replies: [],
+    mentions: [],
+    channels: [],
+    md: [],
+    attachments: [],
+    reactions: {},
+    editedAt: null,
+    editedBy: null,
+    pinned: false,
+    pinnedAt: null,
+    pinnedBy: null,
+    starredBy: [],
+    alias: null,
+    emoji: null,
+    avatar: null,
+    extra: {},
+    deletedAt: null,
+    ...fields,
+  };
+}

@@ -5,7 +5,7 @@ import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId } from '../shared/ids.js';
 import { actorRef, liveMessage, loadReadableMessage, type MessageView } from './message-access.js';
-import type { Message, UserRef } from './message.js';
+import { newMessage, type Message, type UserRef } from './message.js';
 import { quoteOf } from './quotes.js';
 
 /**
@@ -56,36 +56,14 @@ async function postPinnedNotice(
   options: { room: Room; pinned: Message; actor: UserRef; now: number },
 ): Promise<Message> {
   const { room, pinned, actor, now } = options;
-  const notice: Message = {
+  const notice = newMessage({
     id: ctx.ids.next() as MessageId,
     rid: room.id,
-    msg: '',
     t: 'message_pinned',
     u: actor,
     ts: now,
-    updatedAt: now,
-    tmid: null,
-    tshow: false,
-    tcount: 0,
-    tlm: null,
-    replies: [],
-    mentions: [],
-    channels: [],
-    md: [],
     attachments: [quoteOf(pinned)],
-    reactions: {},
-    editedAt: null,
-    editedBy: null,
-    pinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    starredBy: [],
-    alias: null,
-    emoji: null,
-    avatar: null,
-    extra: {},
-    deletedAt: null,
-  };
+  });
   await tx.messages.insert(notice);
   await tx.rooms.recordMessage(room.id, notice.id, now);
   return notice;

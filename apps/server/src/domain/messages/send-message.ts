@@ -6,7 +6,7 @@ import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId, UserId } from '../shared/ids.js';
 import type { Subscription } from '../subscriptions/subscription.js';
-import type { Message } from './message.js';
+import { newMessage, type Message } from './message.js';
 import { parseMessageText } from './parse-message.js';
 import { quoteAttachments } from './quotes.js';
 
@@ -68,36 +68,22 @@ export async function sendMessage(
       parsed.groupMention !== null && (parsed.groupMention === 'all' ? mayMentionAll : mayMentionHere);
 
     const now = ctx.clock.now();
-    const message: Message = {
+    const message = newMessage({
       id: (input.id ?? ctx.ids.next()) as MessageId,
       rid: room.id,
       msg: text,
-      t: null,
       u: { _id: author.id, username: author.username, name: author.name },
       ts: now,
-      updatedAt: now,
       tmid: parent?.id ?? null,
       tshow: parent !== null && input.tshow === true,
-      tcount: 0,
-      tlm: null,
-      replies: [],
       mentions: parsed.mentions,
       channels: parsed.channels,
       md: parsed.md,
       attachments: [...(input.attachments ?? []), ...quotes],
-      reactions: {},
-      editedAt: null,
-      editedBy: null,
-      pinned: false,
-      pinnedAt: null,
-      pinnedBy: null,
-      starredBy: [],
       alias: input.alias ?? null,
       emoji: input.emoji ?? null,
       avatar: input.avatar ?? null,
-      extra: {},
-      deletedAt: null,
-    };
+    });
     try {
       await tx.messages.insert(message);
     } catch (error) {

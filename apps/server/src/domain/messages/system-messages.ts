@@ -3,7 +3,7 @@ import type { Tx } from '../ports/store.js';
 import type { Room } from '../rooms/room.js';
 import type { MessageId } from '../shared/ids.js';
 import type { User } from '../users/user.js';
-import type { Message } from './message.js';
+import { newMessage, type Message } from './message.js';
 
 /**
  * Rocket.Chat's system message types that Parley posts: `uj` joined, `ul` left, `au` added by,
@@ -45,36 +45,15 @@ export async function postSystemMessage(
   },
 ): Promise<Message> {
   const now = ctx.clock.now();
-  const message: Message = {
+  const message = newMessage({
     id: ctx.ids.next() as MessageId,
     rid: options.room.id,
     msg: options.msg,
     t: options.type,
     u: { _id: options.actor.id, username: options.actor.username, name: options.actor.name },
     ts: now,
-    updatedAt: now,
-    tmid: null,
-    tshow: false,
-    tcount: 0,
-    tlm: null,
-    replies: [],
-    mentions: [],
-    channels: [],
-    md: [],
-    attachments: [],
-    reactions: {},
-    editedAt: null,
-    editedBy: null,
-    pinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    starredBy: [],
-    alias: null,
-    emoji: null,
-    avatar: null,
     extra: options.extra ?? {},
-    deletedAt: null,
-  };
+  });
   await tx.messages.insert(message);
   await tx.rooms.recordMessage(options.room.id, message.id, now);
   return message;

@@ -6,28 +6,20 @@ import { changeRoomRole, roomModerators } from './room-roles.js';
 import { changeRoomSettings } from './room-settings.js';
 import { favoriteRoom, setRoomOpen } from './sidebar-state.js';
 import { setUserMuted } from './mute-user.js';
-
-type Bound<F> = F extends (ctx: DomainContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-
-function bind<F extends (ctx: DomainContext, ...args: never[]) => unknown>(
-  ctx: DomainContext,
-  action: F,
-): Bound<F> {
-  return ((...args: never[]) => action(ctx, ...args)) as Bound<F>;
-}
+import { bindToContext } from '../bind.js';
 
 /** Room administration use cases (settings, room roles, archive, delete), bound to the context. */
 export function createRoomAdminActions(ctx: DomainContext) {
   return {
-    changeRoomSettings: bind(ctx, changeRoomSettings),
-    setUserMuted: bind(ctx, setUserMuted),
-    changeRoomRole: bind(ctx, changeRoomRole),
-    roomModerators: bind(ctx, roomModerators),
-    archiveRoom: bind(ctx, archiveRoom),
-    unarchiveRoom: bind(ctx, unarchiveRoom),
-    deleteRoom: bind(ctx, deleteRoom),
-    setRoomOpen: bind(ctx, setRoomOpen),
-    favoriteRoom: bind(ctx, favoriteRoom),
-    addAllUsersToRoom: bind(ctx, addAllUsersToRoom),
+    changeRoomSettings: bindToContext(ctx, changeRoomSettings),
+    setUserMuted: bindToContext(ctx, setUserMuted),
+    changeRoomRole: bindToContext(ctx, changeRoomRole),
+    roomModerators: bindToContext(ctx, roomModerators),
+    archiveRoom: bindToContext(ctx, archiveRoom),
+    unarchiveRoom: bindToContext(ctx, unarchiveRoom),
+    deleteRoom: bindToContext(ctx, deleteRoom),
+    setRoomOpen: bindToContext(ctx, setRoomOpen),
+    favoriteRoom: bindToContext(ctx, favoriteRoom),
+    addAllUsersToRoom: bindToContext(ctx, addAllUsersToRoom),
   };
 }

@@ -6,7 +6,7 @@ import type { RoomId } from '../shared/ids.js';
 import { subscribeWithoutPermissionCheck } from '../subscriptions/subscribe.js';
 import type { User } from '../users/user.js';
 import { checkRoomName, checkRoomText } from './room-rules.js';
-import type { Room } from './room.js';
+import { newRoom, type Room } from './room.js';
 
 export interface CreateRoomInput {
   readonly type: 'c' | 'p';
@@ -41,7 +41,7 @@ export async function createRoom(ctx: DomainContext, actor: Actor, input: Create
       throw ChatError.invalid('error-invalid-user', `Unknown users: ${missing.slice(0, 5).join(', ')}`);
 
     const now = ctx.clock.now();
-    const room: Room = {
+    const room = newRoom({
       id: ctx.ids.next() as RoomId,
       t: input.type,
       name,
@@ -52,20 +52,8 @@ export async function createRoom(ctx: DomainContext, actor: Actor, input: Create
       description,
       announcement,
       readOnly: input.readOnly ?? false,
-      isDefault: false,
-      archived: false,
-      joinCodeHash: null,
-      readReceipts: true,
-      msgs: 0,
-      usersCount: 0,
-      lastMessageId: null,
-      lastMessageAt: null,
-      uids: [],
-      usernames: [],
-      muted: [],
       createdAt: now,
-      updatedAt: now,
-    };
+    });
     await insertRoom(tx, room);
     await subscribeWithoutPermissionCheck(ctx, tx, { room, user: creator, roles: ['owner'], now });
     for (const member of members) {
@@ -97,31 +85,16 @@ export function duplicateName(name: string): ChatError {
 export async function ensureGeneralChannel(ctx: DomainContext, tx: Tx): Promise<void> {
   if (await tx.rooms.byId('GENERAL' as RoomId)) return;
   const now = ctx.clock.now();
-  await tx.rooms.insert({
-    id: 'GENERAL' as RoomId,
-    t: 'c',
-    name: 'general',
-    fname: 'general',
-    creatorId: null,
-    creatorUsername: null,
-    topic: '',
-    description: '',
-    announcement: '',
-    readOnly: false,
-    isDefault: true,
-    archived: false,
-    joinCodeHash: null,
-    readReceipts: true,
-    msgs: 0,
-    usersCount: 0,
-    lastMessageId: null,
-    lastMessageAt: null,
-    uids: [],
-    usernames: [],
-    muted: [],
-    createdAt: now,
-    updatedAt: now,
-  });
+  await tx.rooms.insert(
+    newRoom({
+      id: 'GENERAL' as RoomId,
+      t: 'c',
+      name: 'general',
+      fname: 'general',
+      isDefault: true,
+      createdAt: now,
+    }),
+  );
 }
 
 /** Subscribes a new user to every default channel. Call inside `store.transaction`. */

@@ -9,26 +9,18 @@ import {
 } from './direct-messages.js';
 import { searchDirectory } from './directory.js';
 import { spotlight } from './spotlight.js';
-
-type Bound<F> = F extends (ctx: DomainContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-
-function bind<F extends (ctx: DomainContext, ...args: never[]) => unknown>(
-  ctx: DomainContext,
-  action: F,
-): Bound<F> {
-  return ((...args: never[]) => action(ctx, ...args)) as Bound<F>;
-}
+import { bindToContext } from '../bind.js';
 
 /** Direct messages, directory and spotlight use cases, bound to the context. */
 export function createDirectActions(ctx: DomainContext) {
   return {
-    createDirectMessage: bind(ctx, createDirectMessage),
-    directMessageRoomKey: bind(ctx, directMessageRoomKey),
-    listDirectMessages: bind(ctx, listDirectMessages),
-    openDirectMessage: bind(ctx, openDirectMessage),
-    closeDirectMessage: bind(ctx, closeDirectMessage),
-    searchDirectory: bind(ctx, searchDirectory),
-    spotlight: bind(ctx, spotlight),
-    markRoomUnread: bind(ctx, markRoomUnread),
+    createDirectMessage: bindToContext(ctx, createDirectMessage),
+    directMessageRoomKey: bindToContext(ctx, directMessageRoomKey),
+    listDirectMessages: bindToContext(ctx, listDirectMessages),
+    openDirectMessage: bindToContext(ctx, openDirectMessage),
+    closeDirectMessage: bindToContext(ctx, closeDirectMessage),
+    searchDirectory: bindToContext(ctx, searchDirectory),
+    spotlight: bindToContext(ctx, spotlight),
+    markRoomUnread: bindToContext(ctx, markRoomUnread),
   };
 }

@@ -8,7 +8,7 @@ import type { Subscription } from '../subscriptions/subscription.js';
 import type { User } from '../users/user.js';
 import { listJoined } from './read-rooms.js';
 import { readableRoomOfType, type RoomKey } from './room-access.js';
-import type { Room } from './room.js';
+import { newRoom, type Room } from './room.js';
 
 /**
  * Rocket.Chat's `DirectMesssage_maxUsers` default: at most 8 members, the creator included
@@ -118,31 +118,13 @@ async function openOrCreate(ctx: DomainContext, actor: Actor, members: readonly 
     if (!room) {
       // Rocket.Chat orders `usernames` by display name.
       const sorted = [...members].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
-      room = {
+      room = newRoom({
         id: (uids.length === 2 ? uids.join('') : ctx.ids.next()) as RoomId,
         t: 'd',
-        name: null,
-        fname: null,
-        creatorId: null,
-        creatorUsername: null,
-        topic: '',
-        description: '',
-        announcement: '',
-        readOnly: false,
-        isDefault: false,
-        archived: false,
-        joinCodeHash: null,
-        readReceipts: true,
-        msgs: 0,
-        usersCount: 0,
-        lastMessageId: null,
-        lastMessageAt: null,
         uids,
         usernames: sorted.map((m) => m.username),
-        muted: [],
         createdAt: now,
-        updatedAt: now,
-      };
+      });
       await tx.rooms.insert(room);
     }
     for (const member of members) {

@@ -53,3 +53,30 @@ export type RoomPatch = Partial<
     | 'muted'
   >
 >;
+
+/** A new room: empty counters and text, readable receipts on; `fields` say what differs. */
+export function newRoom(fields: Pick<Room, 'id' | 't' | 'createdAt'> & Partial<Room>): Room {
+  return {
+    name: null,
+    fname: null,
+    creatorId: null,
+    creatorUsername: null,
+    topic: '',
+    description: '',
+    announcement: '',
+    readOnly: false,
+    isDefault: false,
+    archived: false,
+    joinCodeHash: null,
+    readReceipts: true,
+    msgs: 0,
+    usersCount: 0,
+    lastMessageId: null,
+    lastMessageAt: null,
+    uids: [],
+    usernames: [],
+    muted: [],
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
