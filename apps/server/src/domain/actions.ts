@@ -44,6 +44,8 @@ import { createRoomAdminActions } from './rooms/admin-actions.js';
 import { createMessageActions } from './messages/message-actions.js';
 import { createDirectActions } from './rooms/direct-actions.js';
 import { bindToContext } from './bind.js';
+import { lastMessagesOf } from './rooms/last-messages.js';
+import { sendToUser } from './messages/send-to-user.js';
 
 /** Every use case, bound to the context. REST (and later DDP and federation) call only these. */
 export function createActions(ctx: DomainContext) {
@@ -96,6 +98,8 @@ export function createActions(ctx: DomainContext) {
     getRooms: bindToContext(ctx, getRooms),
     sendMessage: bindToContext(ctx, sendMessage),
     getMessage: bindToContext(ctx, getMessage),
+    lastMessagesOf: bindToContext(ctx, lastMessagesOf),
+    sendToUser: bindToContext(ctx, sendToUser),
     ...createRoomAdminActions(ctx),
     ...createMessageActions(ctx),
     ...createDirectActions(ctx),

@@ -25,6 +25,16 @@ export function createMessageRepo(db: Kysely<Database>): MessageRepo {
       return row ? toMessage(row) : null;
     },
 
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map(toMessage);
+    },
+
     async update(id, patch, updatedAt) {
       const result = await db
         .updateTable('messages')

@@ -96,6 +96,14 @@ export function createRoomRepo(db: Kysely<Database>): RoomRepo {
         .execute();
     },
 
+    async setLastMessage(id, last, updatedAt) {
+      await db
+        .updateTable('rooms')
+        .set({ last_message_id: last?.id ?? null, last_message_at: last?.ts ?? null, updated_at: updatedAt })
+        .where('id', '=', id)
+        .execute();
+    },
+
     async adjustUsersCount(id, delta, updatedAt) {
       await db
         .updateTable('rooms')

@@ -67,6 +67,17 @@ export async function deleteMessage(
     );
     if (!tombstone) throw ChatError.messageNotFound();
     if (current.tmid !== null) await uncountReply(tx, current.tmid, now);
+    if (room.lastMessageId === current.id) {
+      // The room's preview falls back to the newest message still there.
+      const { items } = await tx.messages.find({
+        roomId: room.id,
+        offset: 0,
+        count: 1,
+        hideThreadReplies: true,
+      });
+      const previous = items[0];
+      await tx.rooms.setLastMessage(room.id, previous ? { id: previous.id, ts: previous.ts } : null, now);
+    }
     return { message: tombstone, deletedAt: now };
   });
 }

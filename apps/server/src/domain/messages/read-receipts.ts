@@ -32,7 +32,7 @@ export async function messageReadReceipts(
     throw ChatError.actionNotAllowed('Read receipts are disabled in this room', 'Read_receipts');
 
   const readers = (await ctx.store.subscriptions.seenSince(room.id, message.ts)).filter(
-    (s) => s.userId !== message.u._id && s.ls !== null,
+    (s) => s.userId !== message.u._id && s.ls !== null && s.joinedAt <= message.ts,
   );
   const users = new Map((await ctx.store.users.byIds(readers.map((s) => s.userId))).map((u) => [u.id, u]));
   return readers.map((s) => {

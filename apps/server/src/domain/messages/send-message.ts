@@ -45,18 +45,33 @@ export async function sendMessage(
   if (input.id !== undefined && !ID_PATTERN.test(input.id))
     throw ChatError.invalidParams('_id must be 1 to 64 letters, digits, - or _');
 
-  // Permissions that may need the actor's room roles are read before the transaction: on SQLite
-  // the transaction holds the one connection, and the authorizer's lookup would wait on it forever.
+  // Permissions are decided before the transaction, so that a refusal never takes the write lock.
   const { room: target } = await readableRoom(ctx, actor, input.room);
   const may = async (permission: string, needed: boolean) =>
     needed && (await ctx.authz.hasPermission(actor, permission, target.id));
   const mayPostReadOnly = await may('post-readonly', target.readOnly);
   const mayMentionAll = await may('mention-all', text.includes('@all'));
   const mayMentionHere = await may('mention-here', text.includes('@here'));
+  // Posting under another name or picture is for bots and apps (Rocket.Chat's rule).
+  if (
+    (input.alias !== undefined || input.avatar !== undefined) &&
+    !(await may('message-impersonate', true))
+  ) {
+    throw ChatError.invalid('error-not-allowed', 'Not enough permission to set alias or avatar', {
+      method: 'sendMessage',
+    });
+  }
 
   const message = await ctx.store.transaction(async (tx) => {
     const { room, subscription } = await readableRoom(ctx, actor, { roomId: target.id }, tx);
     ensureMayPost(actor, room, subscription, mayPostReadOnly);
+    if (room.t === 'd' && (await tx.users.byIds(room.uids)).some((member) => !member.active)) {
+      // A DM with a deactivated user is read-only, as Rocket.Chat makes it.
+      throw ChatError.invalid(
+        'error-room-read-only',
+        'This direct message is read only: a member is deactivated',
+      );
+    }
     const author = await tx.users.byId(actor.userId);
     if (!author) throw ChatError.notLoggedIn();
 
@@ -141,8 +156,11 @@ async function threadParent(ctx: DomainContext, tx: Tx, room: Room, tmid: Messag
     throw ChatError.invalid('error-invalid-message', 'The thread parent does not exist in this room');
   }
   if (parent.tmid !== null) {
+    // Threads stay flat: a reply to a reply joins the root's thread, and a deleted root ends it.
     const root = await tx.messages.byId(parent.tmid);
-    if (root && root.deletedAt === null) return root;
+    if (!root || root.deletedAt !== null)
+      throw ChatError.invalid('error-invalid-message', 'This thread was deleted');
+    return root;
   }
   return parent;
 }

@@ -80,6 +80,12 @@ export interface RoomRepo {
   list(query: RoomListQuery): Promise<Paged<Room>>;
   /** Counts a new message: `msgs + 1`, last message, `updatedAt`. */
   recordMessage(id: RoomId, messageId: MessageId, ts: number): Promise<void>;
+  /** Points the room at another last message (or none), e.g. after the last one was deleted. */
+  setLastMessage(
+    id: RoomId,
+    last: { readonly id: MessageId; readonly ts: number } | null,
+    updatedAt: number,
+  ): Promise<void>;
   adjustUsersCount(id: RoomId, delta: number, updatedAt: number): Promise<void>;
   /** Rooms `userId` is subscribed to, changed after `since` when given. */
   ofUser(userId: UserId, since?: number): Promise<readonly Room[]>;
@@ -168,6 +174,8 @@ export interface MessageRepo {
   /** Raises `UniqueViolation('id')` when the (client-chosen) id is taken. */
   insert(message: Message): Promise<void>;
   byId(id: MessageId): Promise<Message | null>;
+  /** Messages by id, in no particular order; unknown ids are left out. */
+  byIds(ids: readonly MessageId[]): Promise<readonly Message[]>;
   update(id: MessageId, patch: MessagePatch, updatedAt: number): Promise<Message | null>;
   /** Live messages (tombstones left out) matching the query. */
   find(query: MessageQuery): Promise<Paged<Message>>;

@@ -18,7 +18,11 @@ export interface RoomView {
 export async function findRoom(repos: Pick<Tx, 'rooms'>, key: RoomKey): Promise<Room | null> {
   if ('roomId' in key) return repos.rooms.byId(key.roomId);
   const name = key.roomName.replace(/^#/, '');
-  return repos.rooms.byName(name);
+  // Rocket.Chat's clients sometimes put a room id where a name goes (`chat.postMessage`'s `channel`).
+  return (
+    (await repos.rooms.byName(name)) ??
+    (key.roomName.startsWith('#') ? null : repos.rooms.byId(name as RoomId))
+  );
 }
 
 /**

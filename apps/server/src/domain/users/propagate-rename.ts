@@ -14,7 +14,15 @@ export async function propagateRename(ctx: DomainContext, tx: Tx, before: User, 
   await tx.messages.renameAuthor(after.id, after.username, after.name);
   if (before.username === after.username) return;
   await tx.subscriptions.renameMember(after.id, after.username, now);
-  const dms = (await tx.rooms.ofUser(after.id)).filter((room) => room.t === 'd');
+  const rooms = await tx.rooms.ofUser(after.id);
+  for (const room of rooms.filter((r) => r.muted.includes(before.username))) {
+    await tx.rooms.update(
+      room.id,
+      { muted: room.muted.map((u) => (u === before.username ? after.username : u)) },
+      now,
+    );
+  }
+  const dms = rooms.filter((room) => room.t === 'd');
   for (const dm of dms) {
     const usernames = dm.usernames.map((u) => (u === before.username ? after.username : u));
     const renamed = (await tx.rooms.update(dm.id, { usernames }, now)) ?? { ...dm, usernames };

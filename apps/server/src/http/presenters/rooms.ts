@@ -62,6 +62,15 @@ export function presentSubscription(s: Subscription) {
   };
 }
 
+/** Rooms of a list, each with its last message when `lastMessages` has it. */
+export function presentRooms(
+  rooms: readonly Room[],
+  lastMessages: ReadonlyMap<string, Message>,
+  viewerId: string,
+) {
+  return rooms.map((room) => presentRoom(room, lastMessages.get(room.id) ?? null, viewerId));
+}
+
 /**
  * A message with ISO dates; fields that are empty in Rocket.Chat's documents are left out. Stars
  * are private: `starred` shows only the viewer's own, as Rocket.Chat's clients expect.

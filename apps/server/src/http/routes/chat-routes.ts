@@ -88,27 +88,24 @@ export function chatRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const body = request.body as Static<typeof PostBody>;
       const roomId = Array.isArray(body.roomId) ? body.roomId[0] : body.roomId;
-      let room;
-      if (roomId !== undefined) room = { roomId: roomId as RoomId };
-      else if (body.channel !== undefined && body.channel.startsWith('#'))
-        room = { roomName: body.channel.slice(1) };
-      else if (body.channel !== undefined && !body.channel.startsWith('@')) room = { roomName: body.channel };
-      else if (body.channel !== undefined) {
-        // `@username`: the DM with that user, opened (or created) as im.create would.
-        const dm = await actions.createDirectMessage(actorOf(request), {
-          usernames: [body.channel.slice(1)],
-        });
-        room = { roomId: dm.id };
-      } else throw ChatError.invalid('error-invalid-channel', 'Source is invalid: give roomId or channel');
-      const sent = await actions.sendMessage(actorOf(request), {
-        room,
+      const content = {
         msg: body.text ?? '',
         ...(body.tmid !== undefined ? { tmid: body.tmid } : {}),
         ...(body.alias !== undefined ? { alias: body.alias } : {}),
         ...(body.emoji !== undefined ? { emoji: body.emoji } : {}),
         ...(body.avatar !== undefined ? { avatar: body.avatar } : {}),
         ...(body.attachments !== undefined ? { attachments: body.attachments } : {}),
-      });
+      };
+      const actor = actorOf(request);
+      let sent;
+      if (roomId !== undefined)
+        sent = await actions.sendMessage(actor, { ...content, room: { roomId: roomId as RoomId } });
+      else if (body.channel?.startsWith('@'))
+        sent = await actions.sendToUser(actor, body.channel.slice(1), content);
+      // `#name`, a bare name, or a room id: Rocket.Chat looks the channel up by name, then by id.
+      else if (body.channel !== undefined)
+        sent = await actions.sendMessage(actor, { ...content, room: { roomName: body.channel } });
+      else throw ChatError.invalid('error-invalid-channel', 'Source is invalid: give roomId or channel');
       return ok({
         ts: sent.ts,
         channel: body.channel ?? sent.rid,

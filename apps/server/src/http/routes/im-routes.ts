@@ -18,7 +18,7 @@ import type { User } from '../../domain/users/user.js';
 import type { Actor } from '../../domain/shared/actor.js';
 import { actorOf } from '../authentication.js';
 import { pageOf, sortOf } from '../pagination.js';
-import { presentMember, presentMessage, presentRoom } from '../presenters/rooms.js';
+import { presentMember, presentMessage, presentRoom, presentRooms } from '../presenters/rooms.js';
 import { dateOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
@@ -205,7 +205,11 @@ export function imRoutes(app: FastifyInstance, deps: RouteDeps): void {
         const page = pageOf(settings, request.query as Static<typeof ListQuery>);
         const result = await actions.listDirectMessages(actorOf(request), page);
         return ok({
-          ims: result.items.map((r) => presentRoom(r)),
+          ims: presentRooms(
+            result.items,
+            await actions.lastMessagesOf(result.items),
+            actorOf(request).userId,
+          ),
           count: result.items.length,
           offset: page.offset,
           total: result.total,

@@ -13,7 +13,7 @@ import type { Room } from '../../domain/rooms/room.js';
 import type { UserId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
 import { pageOf } from '../pagination.js';
-import { presentMember, presentMessage, presentRoom } from '../presenters/rooms.js';
+import { presentMember, presentMessage, presentRoom, presentRooms } from '../presenters/rooms.js';
 import { dateOf, RoomKeyFields, roomKeyOf, UserKeyFields, userKeyOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
@@ -124,7 +124,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
         const page = pageOf(settings, request.query as Static<typeof ListQuery>);
         const result = await actions.listChannels(actorOf(request), page);
         return ok({
-          channels: result.items.map((r) => presentRoom(r)),
+          channels: presentRooms(
+            result.items,
+            await actions.lastMessagesOf(result.items),
+            actorOf(request).userId,
+          ),
           count: result.items.length,
           offset: page.offset,
           total: result.total,
@@ -141,7 +145,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
         const page = pageOf(settings, request.query as Static<typeof ListQuery>);
         const result = await actions.listJoined(actorOf(request), ['c'], page);
         return ok({
-          channels: result.items.map((r) => presentRoom(r)),
+          channels: presentRooms(
+            result.items,
+            await actions.lastMessagesOf(result.items),
+            actorOf(request).userId,
+          ),
           count: result.items.length,
           offset: page.offset,
           total: result.total,
@@ -168,7 +176,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
         const page = pageOf(settings, request.query as Static<typeof ListQuery>);
         const result = await actions.listJoined(actorOf(request), ['p'], page);
         return ok({
-          groups: result.items.map((r) => presentRoom(r)),
+          groups: presentRooms(
+            result.items,
+            await actions.lastMessagesOf(result.items),
+            actorOf(request).userId,
+          ),
           count: result.items.length,
           offset: page.offset,
           total: result.total,
@@ -185,7 +197,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
         const page = pageOf(settings, request.query as Static<typeof ListQuery>);
         const result = await actions.listAllGroups(actorOf(request), page);
         return ok({
-          groups: result.items.map((r) => presentRoom(r)),
+          groups: presentRooms(
+            result.items,
+            await actions.lastMessagesOf(result.items),
+            actorOf(request).userId,
+          ),
           count: result.items.length,
           offset: page.offset,
           total: result.total,
