@@ -68,7 +68,10 @@ export function createMessageRepo(db: Kysely<Database>): MessageRepo {
           eb(eb.fn<string>('lower', ['msg']), 'like', sql<string>`${pattern} escape '\\'`),
         );
       }
-      const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const total =
+        query.countTotal === false
+          ? { n: -1 }
+          : await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const direction = query.order === 'oldest' ? 'asc' : 'desc';
       const rows = await base
         .selectAll()

@@ -4,8 +4,35 @@ import type { Paged, RoomListQuery, RoomRepo, VisibleRoomQuery } from '../domain
 import type { MessageId, RoomId, UserId } from '../domain/shared/ids.js';
 import { bool, int, parseJsonStrings } from './json.js';
 import { escapeLike } from './like.js';
-import type { Database, RoomsTable } from './schema.js';
+import type { Database, RoomsTable, SubscriptionsTable } from './schema.js';
+import { toSubscription } from './subscriptions-repo.js';
 import { translateUniqueViolation } from './unique-violation.js';
+
+/** Every subscriptions column, read beside a room by `withMembership`. */
+const SUBSCRIPTION_COLUMNS = [
+  'id',
+  'room_id',
+  'user_id',
+  'username',
+  't',
+  'name',
+  'fname',
+  'open',
+  'alert',
+  'unread',
+  'user_mentions',
+  'group_mentions',
+  'tunread',
+  'tunread_user',
+  'tunread_group',
+  'roles',
+  'favorite',
+  'archived',
+  'ls',
+  'lr',
+  'joined_at',
+  'updated_at',
+] as const satisfies readonly (keyof SubscriptionsTable)[];
 
 const SORT = {
   name: 'name_lower',
@@ -48,6 +75,33 @@ export function createRoomRepo(db: Kysely<Database>): RoomRepo {
         .where('name_lower', '=', name.toLowerCase())
         .executeTakeFirst();
       return row ? toRoom(row) : null;
+    },
+
+    async withMembership(key, userId) {
+      const rows = await db
+        .selectFrom('rooms')
+        .leftJoin('subscriptions', (join) =>
+          join.onRef('subscriptions.room_id', '=', 'rooms.id').on('subscriptions.user_id', '=', userId),
+        )
+        .selectAll('rooms')
+        .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref<unknown>(`subscriptions.${c}`).as(`s_${c}`)))
+        .where(
+          'id' in key ? 'rooms.id' : 'rooms.name_lower',
+          '=',
+          'id' in key ? key.id : key.name.toLowerCase(),
+        )
+        .execute();
+      const row = rows[0] as (Selectable<RoomsTable> & Record<string, unknown>) | undefined;
+      if (!row) return null;
+      const subscription =
+        row.s_id === null || row.s_id === undefined
+          ? null
+          : toSubscription(
+              Object.fromEntries(
+                SUBSCRIPTION_COLUMNS.map((c) => [c, row[`s_${c}`]]),
+              ) as unknown as Selectable<SubscriptionsTable>,
+            );
+      return { room: toRoom(row), subscription };
     },
 
     async dmByMembers(uids) {

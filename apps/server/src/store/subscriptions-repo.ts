@@ -186,7 +186,7 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   };
 }
 
-function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
+export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
   return {
     id: row.id,
     roomId: row.room_id as RoomId,

@@ -75,6 +75,14 @@ export interface RoomRepo {
   byId(id: RoomId): Promise<Room | null>;
   /** Channels and groups by name, case-insensitively. */
   byName(name: string): Promise<Room | null>;
+  /**
+   * The room by id (or, failing that, by name) with `userId`'s membership, in one query: what
+   * opening a room and posting into it read first.
+   */
+  withMembership(
+    key: { readonly id: RoomId } | { readonly name: string },
+    userId: UserId,
+  ): Promise<{ room: Room; subscription: Subscription | null } | null>;
   /** The DM whose members are exactly `uids`. */
   dmByMembers(uids: readonly UserId[]): Promise<Room | null>;
   list(query: RoomListQuery): Promise<Paged<Room>>;
@@ -168,6 +176,8 @@ export interface MessageQuery extends Page {
   readonly text?: string;
   /** Newest first (history) or oldest first (thread replies). */
   readonly order?: 'newest' | 'oldest';
+  /** False skips counting the matches (`total` is then -1): history needs only the page. */
+  readonly countTotal?: boolean;
 }
 
 export interface MessageRepo {

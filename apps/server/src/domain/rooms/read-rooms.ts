@@ -62,6 +62,8 @@ export interface HistoryQuery extends Page {
   readonly oldest?: number;
   readonly inclusive?: boolean;
   readonly showThreadMessages?: boolean;
+  /** False when the caller needs only the page, not the total (`channels.history`). */
+  readonly countTotal?: boolean;
 }
 
 /** `channels.history` and friends: messages newest first, between `oldest` and `latest`. */
@@ -81,6 +83,7 @@ export async function roomHistory(
     ...(query.oldest !== undefined ? { oldest: query.oldest } : {}),
     inclusive: query.inclusive ?? false,
     hideThreadReplies: query.showThreadMessages === false,
+    countTotal: query.countTotal ?? true,
   });
   return { view, messages };
 }

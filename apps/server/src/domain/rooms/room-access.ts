@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import type { Tx } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
-import type { RoomId } from '../shared/ids.js';
+import type { RoomId, UserId } from '../shared/ids.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { Room } from './room.js';
 
@@ -25,6 +25,17 @@ export async function findRoom(repos: Pick<Tx, 'rooms'>, key: RoomKey): Promise<
   );
 }
 
+/** The room named by `key` and `userId`'s membership in it, in one query. */
+async function roomWithMembership(repos: Pick<Tx, 'rooms'>, key: RoomKey, userId: UserId) {
+  if ('roomId' in key) return repos.rooms.withMembership({ id: key.roomId }, userId);
+  const name = key.roomName.replace(/^#/, '');
+  return (
+    (await repos.rooms.withMembership({ name }, userId)) ??
+    // Rocket.Chat's clients sometimes put a room id where a name goes (`chat.postMessage`'s `channel`).
+    (key.roomName.startsWith('#') ? null : repos.rooms.withMembership({ id: name as RoomId }, userId))
+  );
+}
+
 /**
  * Loads a room the actor may read. Private groups and DMs are invisible to non-members: they get
  * the same `error-room-not-found` as for a room that does not exist. A public channel is readable
@@ -36,9 +47,9 @@ export async function readableRoom(
   key: RoomKey,
   repos: Pick<Tx, 'rooms' | 'subscriptions'> = ctx.store,
 ): Promise<RoomView> {
-  const room = await findRoom(repos, key);
-  if (!room) throw ChatError.roomNotFound();
-  const subscription = await repos.subscriptions.byRoomAndUser(room.id, actor.userId);
+  const found = await roomWithMembership(repos, key, actor.userId);
+  if (!found) throw ChatError.roomNotFound();
+  const { room, subscription } = found;
   if (subscription) return { room, subscription };
   if (room.t === 'c' && (await ctx.authz.hasPermission(actor, 'view-c-room')))
     return { room, subscription: null };

@@ -238,7 +238,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
     },
   );
 
-  const history = async (query: Static<typeof HistoryQuery>, actor: ReturnType<typeof actorOf>) => {
+  const history = async (
+    query: Static<typeof HistoryQuery>,
+    actor: ReturnType<typeof actorOf>,
+    countTotal: boolean,
+  ) => {
     const page = pageOf(settings, query);
     const latest = dateOf('latest', query.latest);
     const oldest = dateOf('oldest', query.oldest);
@@ -248,6 +252,7 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
       ...(oldest !== undefined ? { oldest } : {}),
       ...(query.inclusive !== undefined ? { inclusive: query.inclusive } : {}),
       ...(query.showThreadMessages !== undefined ? { showThreadMessages: query.showThreadMessages } : {}),
+      countTotal,
     });
     return { page, messages };
   };
@@ -263,7 +268,11 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
       },
     },
     async (request) => {
-      const { messages } = await history(request.query as Static<typeof HistoryQuery>, actorOf(request));
+      const { messages } = await history(
+        request.query as Static<typeof HistoryQuery>,
+        actorOf(request),
+        false,
+      );
       return ok({
         messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
       });
@@ -284,6 +293,7 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
       const { page, messages } = await history(
         request.query as Static<typeof HistoryQuery>,
         actorOf(request),
+        true,
       );
       return ok({
         messages: messages.items.map((m) => presentMessage(m, { viewerId: actorOf(request).userId })),
