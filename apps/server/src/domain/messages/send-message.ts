@@ -45,25 +45,24 @@ export async function sendMessage(
   if (input.id !== undefined && !ID_PATTERN.test(input.id))
     throw ChatError.invalidParams('_id must be 1 to 64 letters, digits, - or _');
 
-  // Permissions are decided before the transaction, so that a refusal never takes the write lock.
-  const { room: target } = await readableRoom(ctx, actor, input.room);
-  const may = async (permission: string, needed: boolean) =>
-    needed && (await ctx.authz.hasPermission(actor, permission, target.id));
-  const mayPostReadOnly = await may('post-readonly', target.readOnly);
-  const mayMentionAll = await may('mention-all', text.includes('@all'));
-  const mayMentionHere = await may('mention-here', text.includes('@here'));
-  // Posting under another name or picture is for bots and apps (Rocket.Chat's rule).
-  if (
-    (input.alias !== undefined || input.avatar !== undefined) &&
-    !(await may('message-impersonate', true))
-  ) {
-    throw ChatError.invalid('error-not-allowed', 'Not enough permission to set alias or avatar', {
-      method: 'sendMessage',
-    });
-  }
-
   const message = await ctx.store.transaction(async (tx) => {
-    const { room, subscription } = await readableRoom(ctx, actor, { roomId: target.id }, tx);
+    // One read for the room and the caller's membership; the authorizer's room-role lookups run
+    // on this transaction too.
+    const { room, subscription } = await readableRoom(ctx, actor, input.room, tx);
+    const may = async (permission: string, needed: boolean) =>
+      needed && (await ctx.authz.hasPermission(actor, permission, room.id));
+    const mayPostReadOnly = await may('post-readonly', room.readOnly);
+    const mayMentionAll = await may('mention-all', text.includes('@all'));
+    const mayMentionHere = await may('mention-here', text.includes('@here'));
+    // Posting under another name or picture is for bots and apps (Rocket.Chat's rule).
+    if (
+      (input.alias !== undefined || input.avatar !== undefined) &&
+      !(await may('message-impersonate', true))
+    ) {
+      throw ChatError.invalid('error-not-allowed', 'Not enough permission to set alias or avatar', {
+        method: 'sendMessage',
+      });
+    }
     ensureMayPost(actor, room, subscription, mayPostReadOnly);
     if (room.t === 'd' && (await tx.users.byIds(room.uids)).some((member) => !member.active)) {
       // A DM with a deactivated user is read-only, as Rocket.Chat makes it.
