@@ -3,6 +3,7 @@ import { hashToken } from '../src/domain/auth/tokens.js';
 import type { RoomId } from '../src/domain/shared/ids.js';
 import { onEachBackend } from '../src/testing/backends.js';
 import { createTestServer, type Session, type TestServer } from '../src/testing/create-test-server.js';
+import { newRoom } from '../src/domain/rooms/room.js';
 
 interface RoomReply {
   _id: string;
@@ -203,31 +204,13 @@ await onEachBackend('room administration', (backend) => {
       const dm = await server.parley.store.transaction(async (tx) => {
         const now = Date.now();
         const id = `dm${counter}${'x'.repeat(15)}`.slice(0, 17) as RoomId;
-        await tx.rooms.insert({
-          id,
-          t: 'd',
-          name: null,
-          fname: null,
-          creatorId: null,
-          creatorUsername: null,
-          topic: '',
-          description: '',
-          announcement: '',
-          readOnly: false,
-          isDefault: false,
-          archived: false,
-          joinCodeHash: null,
-          readReceipts: true,
-          msgs: 0,
-          usersCount: 0,
-          lastMessageId: null,
-          lastMessageAt: null,
-          uids: [],
-          usernames: [],
-          muted: [],
-          createdAt: now,
-          updatedAt: now,
-        });
+        await tx.rooms.insert(
+          newRoom({
+            id,
+            t: 'd',
+            createdAt: now,
+          }),
+        );
         return id;
       });
       expectError(

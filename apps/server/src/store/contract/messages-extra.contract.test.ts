@@ -5,39 +5,17 @@ import { onEachBackend } from '../../testing/backends.js';
 import { freshDatabase, type TestDatabase } from '../../testing/databases.js';
 import { createStore, type KyselyStore } from '../kysely-store.js';
 import { T0 } from './factories.js';
+import { newMessage } from '../../domain/messages/message.js';
 
 function aMessage(rid: RoomId, overrides: Partial<Message> = {}): Message {
-  return {
+  return newMessage({
     id: randomIds.next() as MessageId,
     rid,
     msg: 'hello',
-    t: null,
     u: { _id: 'author', username: 'author' },
     ts: T0,
-    updatedAt: T0,
-    tmid: null,
-    tshow: false,
-    tcount: 0,
-    tlm: null,
-    replies: [],
-    mentions: [],
-    channels: [],
-    md: [],
-    attachments: [],
-    reactions: {},
-    editedAt: null,
-    editedBy: null,
-    pinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    starredBy: [],
-    alias: null,
-    emoji: null,
-    avatar: null,
-    extra: {},
-    deletedAt: null,
     ...overrides,
-  };
+  });
 }
 
 await onEachBackend('MessageRepo: thread filters and thread tombstones', (backend) => {

@@ -8,6 +8,8 @@ import { randomIds, type MessageId, type RoomId } from '../../domain/shared/ids.
 import type { Subscription } from '../../domain/subscriptions/subscription.js';
 import type { User } from '../../domain/users/user.js';
 import { T0 } from './factories.js';
+import { newRoom } from '../../domain/rooms/room.js';
+import { newMessage } from '../../domain/messages/message.js';
 
 export function roomId(): RoomId {
   return randomIds.next() as RoomId;
@@ -22,32 +24,15 @@ export function aRoom(overrides: Partial<Room> = {}): Room {
   const id = overrides.id ?? roomId();
   const t = overrides.t ?? 'c';
   const name = t === 'd' ? null : `room-${id}`;
-  return {
+  return newRoom({
     id,
     t,
     name,
     fname: name,
-    creatorId: null,
-    creatorUsername: null,
-    topic: '',
-    description: '',
-    announcement: '',
-    readOnly: false,
-    isDefault: false,
-    archived: false,
-    joinCodeHash: null,
     readReceipts: false,
-    msgs: 0,
-    usersCount: 0,
-    lastMessageId: null,
-    lastMessageAt: null,
-    uids: [],
-    usernames: [],
-    muted: [],
     createdAt: T0,
-    updatedAt: T0,
     ...overrides,
-  };
+  });
 }
 
 /** `user`'s membership of `room`, read and quiet. */
@@ -81,35 +66,12 @@ export function aSubscription(room: Room, user: User, overrides: Partial<Subscri
 
 /** A plain message by `author` in `room` at T0. */
 export function aMessage(room: Room, author: User, overrides: Partial<Message> = {}): Message {
-  return {
+  return newMessage({
     id: messageId(),
     rid: room.id,
     msg: 'hello',
-    t: null,
     u: { _id: author.id, username: author.username, name: author.name },
     ts: T0,
-    updatedAt: T0,
-    tmid: null,
-    tshow: false,
-    tcount: 0,
-    tlm: null,
-    replies: [],
-    mentions: [],
-    channels: [],
-    md: [],
-    attachments: [],
-    reactions: {},
-    editedAt: null,
-    editedBy: null,
-    pinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    starredBy: [],
-    alias: null,
-    emoji: null,
-    avatar: null,
-    extra: {},
-    deletedAt: null,
     ...overrides,
-  };
+  });
 }

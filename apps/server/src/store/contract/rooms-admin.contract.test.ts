@@ -7,33 +7,16 @@ import { onEachBackend } from '../../testing/backends.js';
 import { freshDatabase, type TestDatabase } from '../../testing/databases.js';
 import { createStore, type KyselyStore } from '../kysely-store.js';
 import { aUser, T0 } from './factories.js';
+import { newRoom } from '../../domain/rooms/room.js';
 
 function aRoom(name: string): Room {
-  return {
+  return newRoom({
     id: randomIds.next() as RoomId,
     t: 'c',
     name,
     fname: name,
-    creatorId: null,
-    creatorUsername: null,
-    topic: '',
-    description: '',
-    announcement: '',
-    readOnly: false,
-    isDefault: false,
-    archived: false,
-    joinCodeHash: null,
-    readReceipts: true,
-    msgs: 0,
-    usersCount: 0,
-    lastMessageId: null,
-    lastMessageAt: null,
-    uids: [],
-    usernames: [],
-    muted: [],
     createdAt: T0,
-    updatedAt: T0,
-  };
+  });
 }
 
 function aSubscription(room: Room, user: User): Subscription {
