@@ -16,6 +16,8 @@ import { pageOf } from '../pagination.js';
 import { presentMember, presentMessage, presentRoom, presentRooms } from '../presenters/rooms.js';
 import { dateOf, RoomKeyFields, roomKeyOf, UserKeyFields, userKeyOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
+import type { Page, Paged } from '../../domain/ports/store.js';
+import type { Actor } from '../../domain/shared/actor.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
@@ -113,49 +115,31 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
   );
 
   const listResponse = Success({ [family.many]: Type.Array(RoomObject), ...PageInfo });
+  /** A paginated room list under `family.many`, each room with its last message. */
+  const listRoute = (name: string, load: (actor: Actor, page: Page) => Promise<Paged<Room>>) =>
+    app.get(
+      path(name),
+      {
+        onRequest: auth,
+        schema: { tags, querystring: ListQuery, response: { 200: listResponse, ...errors } },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const page = pageOf(settings, request.query as Static<typeof ListQuery>);
+        const result = await load(actor, page);
+        const lastMessages = await actions.lastMessagesOf(result.items);
+        return ok({
+          [family.many]: presentRooms(result.items, lastMessages, actor.userId),
+          count: result.items.length,
+          offset: page.offset,
+          total: result.total,
+        });
+      },
+    );
+
   if (family.type === 'c') {
-    app.get(
-      path('list'),
-      {
-        onRequest: auth,
-        schema: { tags, querystring: ListQuery, response: { 200: listResponse, ...errors } },
-      },
-      async (request) => {
-        const page = pageOf(settings, request.query as Static<typeof ListQuery>);
-        const result = await actions.listChannels(actorOf(request), page);
-        return ok({
-          channels: presentRooms(
-            result.items,
-            await actions.lastMessagesOf(result.items),
-            actorOf(request).userId,
-          ),
-          count: result.items.length,
-          offset: page.offset,
-          total: result.total,
-        });
-      },
-    );
-    app.get(
-      path('list.joined'),
-      {
-        onRequest: auth,
-        schema: { tags, querystring: ListQuery, response: { 200: listResponse, ...errors } },
-      },
-      async (request) => {
-        const page = pageOf(settings, request.query as Static<typeof ListQuery>);
-        const result = await actions.listJoined(actorOf(request), ['c'], page);
-        return ok({
-          channels: presentRooms(
-            result.items,
-            await actions.lastMessagesOf(result.items),
-            actorOf(request).userId,
-          ),
-          count: result.items.length,
-          offset: page.offset,
-          total: result.total,
-        });
-      },
-    );
+    listRoute('list', (actor, page) => actions.listChannels(actor, page));
+    listRoute('list.joined', (actor, page) => actions.listJoined(actor, ['c'], page));
     app.post(
       path('join'),
       { onRequest: auth, schema: { tags, body: RoomBody, response: { 200: RoomResponse, ...errors } } },
@@ -166,48 +150,8 @@ export function roomFamilyRoutes(app: FastifyInstance, deps: RouteDeps, family: 
     );
   } else {
     // `groups.list` lists the caller's private groups; `groups.listAll` every group, for admins.
-    app.get(
-      path('list'),
-      {
-        onRequest: auth,
-        schema: { tags, querystring: ListQuery, response: { 200: listResponse, ...errors } },
-      },
-      async (request) => {
-        const page = pageOf(settings, request.query as Static<typeof ListQuery>);
-        const result = await actions.listJoined(actorOf(request), ['p'], page);
-        return ok({
-          groups: presentRooms(
-            result.items,
-            await actions.lastMessagesOf(result.items),
-            actorOf(request).userId,
-          ),
-          count: result.items.length,
-          offset: page.offset,
-          total: result.total,
-        });
-      },
-    );
-    app.get(
-      path('listAll'),
-      {
-        onRequest: auth,
-        schema: { tags, querystring: ListQuery, response: { 200: listResponse, ...errors } },
-      },
-      async (request) => {
-        const page = pageOf(settings, request.query as Static<typeof ListQuery>);
-        const result = await actions.listAllGroups(actorOf(request), page);
-        return ok({
-          groups: presentRooms(
-            result.items,
-            await actions.lastMessagesOf(result.items),
-            actorOf(request).userId,
-          ),
-          count: result.items.length,
-          offset: page.offset,
-          total: result.total,
-        });
-      },
-    );
+    listRoute('list', (actor, page) => actions.listJoined(actor, ['p'], page));
+    listRoute('listAll', (actor, page) => actions.listAllGroups(actor, page));
   }
 
   app.post(
