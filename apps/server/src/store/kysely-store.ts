@@ -13,8 +13,10 @@ import { createUserRepo } from './users-repo.js';
 import { createRoomRepo } from './rooms-repo.js';
 import { createSubscriptionRepo } from './subscriptions-repo.js';
 import { createMessageRepo } from './messages-repo.js';
+import { createEventRepo } from './events-repo.js';
+import type { StoredEvent } from '../domain/events/events.js';
 
-function repos(db: Kysely<Database>): Tx {
+function repos(db: Kysely<Database>, onAppended: (events: StoredEvent[]) => void): Tx {
   return {
     users: createUserRepo(db),
     tokens: createTokenRepo(db),
@@ -25,6 +27,7 @@ function repos(db: Kysely<Database>): Tx {
     rooms: createRoomRepo(db),
     subscriptions: createSubscriptionRepo(db),
     messages: createMessageRepo(db),
+    events: createEventRepo(db, onAppended),
   };
 }
 
@@ -58,6 +61,7 @@ function routedRepos(root: Tx, active: AsyncLocalStorage<Tx>): Tx {
     rooms: route('rooms'),
     subscriptions: route('subscriptions'),
     messages: route('messages'),
+    events: route('events'),
   };
 }
 
@@ -70,6 +74,11 @@ export interface KyselyStore extends Store {
 export function createStore(target: DatabaseTarget): KyselyStore {
   const { db, dialect } = openDatabase(target);
   const active = new AsyncLocalStorage<Tx>();
+  const listeners: ((events: readonly StoredEvent[]) => void)[] = [];
+  const committed = (events: readonly StoredEvent[]): void => {
+    if (events.length === 0) return;
+    for (const listener of listeners) listener(events);
+  };
   let migratorOnce: Promise<Migrator> | undefined;
   // Kysely looks for its bookkeeping tables in every schema unless told which one; another app's
   // (or another test's) tables in the same PostgreSQL database would otherwise be mistaken for ours.
@@ -82,16 +91,24 @@ export function createStore(target: DatabaseTarget): KyselyStore {
       return new Migrator({ db, provider: migrations, migrationTableSchema: schema });
     })());
   return {
-    ...routedRepos(repos(db), active),
+    // An append outside any transaction is its own commit.
+    ...routedRepos(repos(db, committed), active),
     dialect,
-    transaction: (fn) => {
+    transaction: async (fn) => {
       // A transaction inside a transaction joins it: one unit of work, one connection.
       const current = active.getStore();
       if (current) return fn(current);
-      return db.transaction().execute((trx) => {
-        const tx = repos(trx);
+      // Events wait here until the commit; a rollback throws past the publish below.
+      const pending: StoredEvent[] = [];
+      const result = await db.transaction().execute((trx) => {
+        const tx = repos(trx, (events) => pending.push(...events));
         return active.run(tx, () => fn(tx));
       });
+      committed(pending);
+      return result;
+    },
+    onEventsCommitted(listener) {
+      listeners.push(listener);
     },
     async ping() {
       await sql`select 1`.execute(db);

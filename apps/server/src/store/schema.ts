@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The database's tables as Kysely sees them. Booleans are stored as 0/1 and timestamps as integer
  * milliseconds in both dialects, so one query serves SQLite and PostgreSQL.
@@ -184,4 +186,15 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   subscription_removals: SubscriptionRemovalsTable;
   messages: MessagesTable;
+  events: EventsTable;
+}
+
+export interface EventsTable {
+  position: Generated<number>;
+  type: string;
+  /** `room:<id>`, `user:<id>`, `logged` or `all`. */
+  audience: string;
+  /** The event's other fields, as JSON. */
+  payload: string;
+  at: number;
 }

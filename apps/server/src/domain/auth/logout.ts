@@ -1,11 +1,18 @@
 import type { DomainContext } from '../context.js';
+import { emit, sessionsRevoked } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
 
-/** `POST /api/v1/logout`: forgets the token this request came with; other sessions stay. */
+/**
+ * `POST /api/v1/logout`: forgets the token this request came with; other sessions stay.
+ * Connections resumed with the same token end too.
+ */
 export async function logout(ctx: DomainContext, actor: Actor): Promise<void> {
-  await ctx.store.tokens.deleteByHash(actor.tokenHash);
+  await ctx.store.transaction(async (tx) => {
+    if (await tx.tokens.deleteByHash(actor.tokenHash))
+      await emit(tx, ctx.clock.now(), sessionsRevoked(actor.userId));
+  });
 }
 
 /**
@@ -18,12 +25,12 @@ export async function logoutOtherSessions(
   userId?: UserId,
 ): Promise<UserId> {
   const target = userId ?? actor.userId;
-  if (target !== actor.userId) {
-    await ctx.authz.require(actor, 'logout-other-user');
-    if (!(await ctx.store.users.byId(target))) throw ChatError.userNotFound();
-    await ctx.store.tokens.deleteLoginTokensOfUser(target);
-  } else {
-    await ctx.store.tokens.deleteLoginTokensOfUser(target, actor.tokenHash);
-  }
+  if (target !== actor.userId) await ctx.authz.require(actor, 'logout-other-user');
+  await ctx.store.transaction(async (tx) => {
+    if (target !== actor.userId && !(await tx.users.byId(target))) throw ChatError.userNotFound();
+    const keep = target === actor.userId ? actor.tokenHash : undefined;
+    if ((await tx.tokens.deleteLoginTokensOfUser(target, keep)) > 0)
+      await emit(tx, ctx.clock.now(), sessionsRevoked(target));
+  });
   return target;
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, sessionsRevoked } from '../events/emit.js';
 import { UniqueViolation } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -60,6 +61,7 @@ export async function regeneratePersonalAccessToken(
     await tx.tokens.deleteByHash(existing.hash);
     const token = newToken();
     await tx.tokens.insert(personalToken(ctx, actor, name, token, existing.bypassTwoFactor));
+    await emit(tx, ctx.clock.now(), sessionsRevoked(actor.userId));
     return token;
   });
 }
@@ -79,9 +81,12 @@ export async function removePersonalAccessToken(
 ): Promise<void> {
   await ctx.authz.require(actor, 'create-personal-access-tokens');
   const name = checkTokenName(tokenName);
-  const existing = await ctx.store.tokens.personalByName(actor.userId, name);
-  if (!existing) throw ChatError.invalid('not-authorized', 'Invalid token');
-  await ctx.store.tokens.deleteByHash(existing.hash);
+  await ctx.store.transaction(async (tx) => {
+    const existing = await tx.tokens.personalByName(actor.userId, name);
+    if (!existing) throw ChatError.invalid('not-authorized', 'Invalid token');
+    await tx.tokens.deleteByHash(existing.hash);
+    await emit(tx, ctx.clock.now(), sessionsRevoked(actor.userId));
+  });
 }
 
 function personalToken(

@@ -1,5 +1,7 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageDeleted, messageSaved } from '../events/emit.js';
 import type { Tx } from '../ports/store.js';
+import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId, RoomId } from '../shared/ids.js';
@@ -66,7 +68,8 @@ export async function deleteMessage(
       now,
     );
     if (!tombstone) throw ChatError.messageNotFound();
-    if (current.tmid !== null) await uncountReply(tx, current.tmid, now);
+    await emit(tx, now, messageDeleted(current));
+    if (current.tmid !== null) await uncountReply(tx, { room, parentId: current.tmid, now });
     if (room.lastMessageId === current.id) {
       // The room's preview falls back to the newest message still there.
       const { items } = await tx.messages.find({
@@ -83,8 +86,13 @@ export async function deleteMessage(
 }
 
 /** The parent stops counting a deleted reply. */
-async function uncountReply(tx: Tx, parentId: MessageId, now: number): Promise<void> {
-  const parent = await tx.messages.byId(parentId);
+async function uncountReply(
+  tx: Tx,
+  options: { room: Room; parentId: MessageId; now: number },
+): Promise<void> {
+  const { room, now } = options;
+  const parent = await tx.messages.byId(options.parentId);
   if (!parent || parent.deletedAt !== null || parent.tcount === 0) return;
-  await tx.messages.update(parent.id, { tcount: parent.tcount - 1 }, now);
+  const updated = await tx.messages.update(parent.id, { tcount: parent.tcount - 1 }, now);
+  if (updated) await emit(tx, now, messageSaved(room, updated, false));
 }

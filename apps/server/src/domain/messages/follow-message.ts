@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved, subscriptionsChanged } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import type { MessageId } from '../shared/ids.js';
 import { liveMessage, loadReadableMessage } from './message-access.js';
@@ -15,7 +16,7 @@ export async function setFollowing(
   input: { readonly mid: MessageId; readonly follow: boolean },
 ): Promise<void> {
   ensureThreadsEnabled(ctx);
-  const { message } = await loadReadableMessage(ctx, actor, input.mid);
+  const { message, room } = await loadReadableMessage(ctx, actor, input.mid);
   await ctx.store.transaction(async (tx) => {
     const parent = await liveMessage(tx, message.tmid ?? message.id);
     const now = ctx.clock.now();
@@ -24,7 +25,8 @@ export async function setFollowing(
       const replies = input.follow
         ? [...parent.replies, actor.userId]
         : parent.replies.filter((id) => id !== actor.userId);
-      await tx.messages.update(parent.id, { replies }, now);
+      const updated = await tx.messages.update(parent.id, { replies }, now);
+      if (updated) await emit(tx, now, messageSaved(room, updated, false));
     }
     if (input.follow) return;
     const subscription = await tx.subscriptions.byRoomAndUser(parent.rid, actor.userId);
@@ -39,5 +41,6 @@ export async function setFollowing(
       },
       now,
     );
+    await emit(tx, now, subscriptionsChanged(parent.rid, [actor.userId], 'updated'));
   });
 }

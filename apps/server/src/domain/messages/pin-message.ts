@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved } from '../events/emit.js';
 import type { Tx } from '../ports/store.js';
 import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
@@ -19,22 +20,29 @@ export async function pinMessage(ctx: DomainContext, actor: Actor, messageId: Me
     const current = await liveMessage(tx, message.id);
     const me = await actorRef(tx, actor);
     const now = ctx.clock.now();
-    await tx.messages.update(
+    const pinned = await tx.messages.update(
       current.id,
       { pinned: true, pinnedAt: now, pinnedBy: { _id: me._id, username: me.username } },
       now,
     );
+    if (pinned) await emit(tx, now, messageSaved(room, pinned, false));
     return postPinnedNotice(ctx, tx, { room, pinned: current, actor: me, now });
   });
 }
 
 /** `chat.unPinMessage`: the same rules as pinning. */
 export async function unpinMessage(ctx: DomainContext, actor: Actor, messageId: MessageId): Promise<void> {
-  const { message } = await mayPin(ctx, actor, messageId);
+  const { message, room } = await mayPin(ctx, actor, messageId);
   await ctx.store.transaction(async (tx) => {
     const current = await liveMessage(tx, message.id);
     if (!current.pinned) return;
-    await tx.messages.update(current.id, { pinned: false, pinnedAt: null, pinnedBy: null }, ctx.clock.now());
+    const now = ctx.clock.now();
+    const unpinned = await tx.messages.update(
+      current.id,
+      { pinned: false, pinnedAt: null, pinnedBy: null },
+      now,
+    );
+    if (unpinned) await emit(tx, now, messageSaved(room, unpinned, false));
   });
 }
 
@@ -66,5 +74,6 @@ async function postPinnedNotice(
   });
   await tx.messages.insert(notice);
   await tx.rooms.recordMessage(room.id, notice.id, now);
+  await emit(tx, now, messageSaved(room, notice, true));
   return notice;
 }

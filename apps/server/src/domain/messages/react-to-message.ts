@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId } from '../shared/ids.js';
@@ -52,6 +53,8 @@ export async function reactToMessage(ctx: DomainContext, actor: Actor, input: Re
       if (usernames.length === 0) delete reactions[emoji];
       else reactions[emoji] = { usernames, names: existing.names.filter(keep) };
     }
-    await tx.messages.update(current.id, { reactions }, ctx.clock.now());
+    const now = ctx.clock.now();
+    const updated = await tx.messages.update(current.id, { reactions }, now);
+    if (updated) await emit(tx, now, messageSaved(room, updated, false));
   });
 }

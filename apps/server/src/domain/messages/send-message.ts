@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved, subscriptionsChanged } from '../events/emit.js';
 import { UniqueViolation, type Tx } from '../ports/store.js';
 import { ensureNotArchived, readableRoom, type RoomKey } from '../rooms/room-access.js';
 import type { Room } from '../rooms/room.js';
@@ -106,11 +107,13 @@ export async function sendMessage(
       throw error;
     }
     await tx.rooms.recordMessage(room.id, message.id, now);
+    await emit(tx, now, messageSaved(room, message, true));
 
     const mentionedIds = parsed.mentions
       .filter((m) => m._id !== 'all' && m._id !== 'here')
       .map((m) => m._id as UserId);
-    if (parent === null || message.tshow) {
+    const countsInRoom = parent === null || message.tshow;
+    if (countsInRoom) {
       await tx.subscriptions.countNewMessage({
         roomId: room.id,
         authorId: author.id,
@@ -119,9 +122,21 @@ export async function sendMessage(
         updatedAt: now,
       });
     }
-    if (parent !== null)
-      await recordThreadReply(tx, { parent, reply: message, mentioned: mentionedIds, groupMention, now });
+    const followers =
+      parent === null
+        ? []
+        : await recordThreadReply(tx, {
+            room,
+            parent,
+            reply: message,
+            mentioned: mentionedIds,
+            groupMention,
+            now,
+          });
     if (subscription) await tx.subscriptions.update(subscription.id, { lr: now, ls: now, open: true }, now);
+    // Every member's unread state moved when the room counts the message; else only the followers'.
+    const changed = countsInRoom ? null : [...followers, ...(subscription ? [subscription.userId] : [])];
+    await emit(tx, now, subscriptionsChanged(room.id, changed, 'updated'));
     return message;
   });
   return message;
@@ -167,29 +182,33 @@ async function threadParent(ctx: DomainContext, tx: Tx, room: Room, tmid: Messag
 /**
  * A reply: the parent counts it (`tcount`, `tlm`), author and parent's author follow the thread
  * (`replies`), and every other follower gets the thread in `tunread` (and `tunreadUser` or
- * `tunreadGroup` when mentioned).
+ * `tunreadGroup` when mentioned). Returns the followers whose subscriptions changed.
  */
 async function recordThreadReply(
   tx: Tx,
   options: {
+    room: Room;
     parent: Message;
     reply: Message;
     mentioned: readonly UserId[];
     groupMention: boolean;
     now: number;
   },
-): Promise<void> {
+): Promise<UserId[]> {
   const { parent, reply, now } = options;
   const followers = [...new Set([...parent.replies, parent.u._id as UserId, reply.u._id as UserId])];
-  await tx.messages.update(
+  const counted = await tx.messages.update(
     parent.id,
     { tcount: parent.tcount + 1, tlm: now, replies: followers },
     parent.updatedAt > now ? parent.updatedAt : now,
   );
+  if (counted) await emit(tx, now, messageSaved(options.room, counted, false));
+  const changed: UserId[] = [];
   for (const userId of followers) {
     if (userId === reply.u._id) continue;
     const subscription = await tx.subscriptions.byRoomAndUser(parent.rid, userId);
     if (!subscription) continue;
+    changed.push(userId);
     const add = (list: readonly MessageId[]) => (list.includes(parent.id) ? list : [...list, parent.id]);
     await tx.subscriptions.update(
       subscription.id,
@@ -201,4 +220,5 @@ async function recordThreadReply(
       now,
     );
   }
+  return changed;
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId } from '../shared/ids.js';
@@ -16,7 +17,7 @@ export async function setStarred(
 ): Promise<void> {
   if (!ctx.settings.bool('Message_AllowStarring'))
     throw ChatError.actionNotAllowed('Message starring not allowed', 'Message_starring');
-  const { message, subscription } = await loadReadableMessage(ctx, actor, input.messageId);
+  const { message, room, subscription } = await loadReadableMessage(ctx, actor, input.messageId);
   if (!subscription) throw ChatError.notAllowed('You must join the room to star its messages');
 
   await ctx.store.transaction(async (tx) => {
@@ -26,6 +27,8 @@ export async function setStarred(
     const starredBy = input.starred
       ? [...current.starredBy, actor.userId]
       : current.starredBy.filter((id) => id !== actor.userId);
-    await tx.messages.update(current.id, { starredBy }, ctx.clock.now());
+    const now = ctx.clock.now();
+    const updated = await tx.messages.update(current.id, { starredBy }, now);
+    if (updated) await emit(tx, now, messageSaved(room, updated, false));
   });
 }

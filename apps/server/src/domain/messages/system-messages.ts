@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved } from '../events/emit.js';
 import type { Tx } from '../ports/store.js';
 import type { Room } from '../rooms/room.js';
 import type { MessageId } from '../shared/ids.js';
@@ -56,5 +57,6 @@ export async function postSystemMessage(
   });
   await tx.messages.insert(message);
   await tx.rooms.recordMessage(options.room.id, message.id, now);
+  await emit(tx, now, messageSaved(options.room, message, true));
   return message;
 }

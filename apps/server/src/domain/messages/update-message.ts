@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, messageSaved } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId, RoomId } from '../shared/ids.js';
@@ -68,6 +69,7 @@ export async function updateMessage(
       now,
     );
     if (!updated) throw ChatError.messageNotFound();
+    await emit(tx, now, messageSaved(room, updated, false));
     return updated;
   });
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, roleChanged } from '../events/emit.js';
 import type { Paged, Page } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -45,7 +46,11 @@ export async function addUserToRole(ctx: DomainContext, actor: Actor, input: Rol
   if (user.roles.includes(role.id)) {
     throw ChatError.invalid('error-user-already-in-role', `User is already in role "${role.id}"`);
   }
-  await ctx.store.users.addRole(user.id, role.id, ctx.clock.now());
+  await ctx.store.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    await tx.users.addRole(user.id, role.id, now);
+    await emit(tx, now, roleChanged({ user, roleId: role.id, change: 'added', scope: null }));
+  });
   return role;
 }
 
@@ -60,7 +65,9 @@ export async function removeUserFromRole(
     throw ChatError.invalid('error-user-not-in-role', 'User is not in this role');
   await ctx.store.transaction(async (tx) => {
     if (role.id === 'admin') await ensureAnotherActiveAdmin(tx, user.id);
-    await tx.users.removeRole(user.id, role.id, ctx.clock.now());
+    const now = ctx.clock.now();
+    await tx.users.removeRole(user.id, role.id, now);
+    await emit(tx, now, roleChanged({ user, roleId: role.id, change: 'removed', scope: null }));
   });
   return role;
 }

@@ -1,3 +1,4 @@
+import type { DomainEvent, StoredEvent } from '../events/events.js';
 import type { LoginToken } from '../auth/login-token.js';
 import type { Permission, Role } from '../permissions/role.js';
 import type { Setting, SettingValue } from '../settings/setting.js';
@@ -5,7 +6,7 @@ import type { Message, MessagePatch } from '../messages/message.js';
 import type { Room, RoomPatch, RoomType } from '../rooms/room.js';
 import type { MessageId, RoomId, UserId } from '../shared/ids.js';
 import type { Subscription, SubscriptionPatch } from '../subscriptions/subscription.js';
-import type { User, UserPatch } from '../users/user.js';
+import type { User, UserPatch, UserStatus } from '../users/user.js';
 
 export interface Page {
   readonly offset: number;
@@ -30,6 +31,12 @@ export interface UserRepo {
   insert(user: User): Promise<void>;
   /** Applies `patch` and sets `updatedAt`; returns the updated user, or null if none has `id`. */
   update(id: UserId, patch: UserPatch, updatedAt: number): Promise<User | null>;
+  /**
+   * Sets each listed user's `status` (and `updatedAt`), in a few statements whatever the count:
+   * presence writes a whole batch of changes this way. An id listed twice gets its last status;
+   * unknown ids are skipped. Returns how many users were updated.
+   */
+  setStatuses(changes: readonly UserStatusWrite[], updatedAt: number): Promise<number>;
   delete(id: UserId): Promise<boolean>;
   byId(id: UserId): Promise<User | null>;
   /** Usernames are unique case-insensitively. */
@@ -48,6 +55,11 @@ export interface UserRepo {
    * that a search cannot probe addresses), for `directory` and `spotlight`.
    */
   listActive(query: ActiveUserQuery): Promise<Paged<User>>;
+}
+
+export interface UserStatusWrite {
+  readonly id: UserId;
+  readonly status: UserStatus;
 }
 
 export interface ActiveUserQuery extends Page {
@@ -254,6 +266,19 @@ export interface Tx {
   readonly rooms: RoomRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly messages: MessageRepo;
+  readonly events: EventRepo;
+}
+
+/** The outbox of domain events (see `events/events.ts`). */
+export interface EventRepo {
+  /** Stores `events` at commit time `at`, each with the next stream position. */
+  append(events: readonly DomainEvent[], at: number): Promise<void>;
+  /** Events after `position`, oldest first: for durable consumers catching up. */
+  since(position: number, limit: number): Promise<readonly StoredEvent[]>;
+  /** The newest position, 0 when the outbox is empty. */
+  latestPosition(): Promise<number>;
+  /** Deletes events stored before `at`; returns how many. */
+  pruneBefore(at: number): Promise<number>;
 }
 
 export interface Store extends Tx {
@@ -264,6 +289,11 @@ export interface Store extends Tx {
   /** The newest applied migration's name. */
   schemaVersion(): Promise<string | null>;
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Hears every batch of events once its transaction has committed (or at once, for an append
+   * outside a transaction), in commit order. Events of a rolled-back transaction are never heard.
+   */
+  onEventsCommitted(listener: (events: readonly StoredEvent[]) => void): void;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, roomSaved, subscriptionsChanged } from '../events/emit.js';
 import { postSystemMessage } from '../messages/system-messages.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -52,8 +53,9 @@ async function setArchived(
   }
   await ctx.store.transaction(async (tx) => {
     const now = ctx.clock.now();
-    await tx.rooms.update(room.id, { archived }, now);
+    const updated = (await tx.rooms.update(room.id, { archived }, now)) ?? { ...room, archived };
     await tx.subscriptions.updateAllOfRoom(room.id, { archived, open: !archived, alert: false }, now);
+    await emit(tx, now, roomSaved(updated), subscriptionsChanged(room.id, null, 'updated'));
     await postSystemMessage(ctx, tx, {
       room,
       type: archived ? 'room-archived' : 'room-unarchived',

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, roomSaved, subscriptionsChanged } from '../events/emit.js';
 import { UniqueViolation, type Tx } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -56,11 +57,16 @@ export async function createRoom(ctx: DomainContext, actor: Actor, input: Create
     });
     await insertRoom(tx, room);
     await subscribeWithoutPermissionCheck(ctx, tx, { room, user: creator, roles: ['owner'], now });
+    const joined = [creator.id];
     for (const member of members) {
-      if (member.id !== creator.id && member.active)
+      if (member.id !== creator.id && member.active) {
         await subscribeWithoutPermissionCheck(ctx, tx, { room, user: member, now });
+        joined.push(member.id);
+      }
     }
-    return (await tx.rooms.byId(room.id)) ?? room;
+    const created = (await tx.rooms.byId(room.id)) ?? room;
+    await emit(tx, now, roomSaved(created), subscriptionsChanged(room.id, joined, 'inserted'));
+    return created;
   });
 }
 
@@ -85,16 +91,16 @@ export function duplicateName(name: string): ChatError {
 export async function ensureGeneralChannel(ctx: DomainContext, tx: Tx): Promise<void> {
   if (await tx.rooms.byId('GENERAL' as RoomId)) return;
   const now = ctx.clock.now();
-  await tx.rooms.insert(
-    newRoom({
-      id: 'GENERAL' as RoomId,
-      t: 'c',
-      name: 'general',
-      fname: 'general',
-      isDefault: true,
-      createdAt: now,
-    }),
-  );
+  const general = newRoom({
+    id: 'GENERAL' as RoomId,
+    t: 'c',
+    name: 'general',
+    fname: 'general',
+    isDefault: true,
+    createdAt: now,
+  });
+  await tx.rooms.insert(general);
+  await emit(tx, now, roomSaved(general));
 }
 
 /** Subscribes a new user to every default channel. Call inside `store.transaction`. */
@@ -106,6 +112,8 @@ export async function joinDefaultChannels(
   const defaults = await tx.rooms.list({ types: ['c', 'p'], defaultOnly: true, offset: 0, count: 1000 });
   const now = ctx.clock.now();
   for (const room of defaults.items) {
-    if (!room.archived) await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now });
+    if (room.archived) continue;
+    const { created } = await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now });
+    if (created) await emit(tx, now, subscriptionsChanged(room.id, [user.id], 'inserted'));
   }
 }

@@ -1,4 +1,6 @@
 import type { DomainContext } from '../context.js';
+import { emit } from '../events/emit.js';
+import { toRoom } from '../events/events.js';
 import type { Actor } from '../shared/actor.js';
 import { roomToManage } from './managed-room.js';
 import type { RoomKey } from './room-access.js';
@@ -23,8 +25,10 @@ export async function deleteRoom(
   });
   await ctx.store.transaction(async (tx) => {
     const now = ctx.clock.now();
+    const memberIds = (await tx.subscriptions.ofRoom(room.id)).map((s) => s.userId);
     await tx.messages.deleteAllOfRoom(room.id);
     await tx.subscriptions.deleteAllOfRoom(room.id, now);
     await tx.rooms.delete(room.id);
+    await emit(tx, now, { type: 'room.deleted', audience: toRoom(room.id), roomId: room.id, memberIds });
   });
 }

@@ -1,10 +1,12 @@
 import type { DomainContext } from '../context.js';
+import { emit, roomSaved, subscriptionsChanged } from '../events/emit.js';
 import { UniqueViolation, type Page, type Paged } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
-import type { DeviceId, RoomId } from '../shared/ids.js';
+import type { DeviceId, RoomId, UserId } from '../shared/ids.js';
 import { subscribeWithoutPermissionCheck } from '../subscriptions/subscribe.js';
 import type { Subscription } from '../subscriptions/subscription.js';
+import { updateOwnSubscription } from '../subscriptions/update-subscription.js';
 import type { User } from '../users/user.js';
 import { listJoined } from './read-rooms.js';
 import { readableRoomOfType, type RoomKey } from './room-access.js';
@@ -115,6 +117,7 @@ async function openOrCreate(ctx: DomainContext, actor: Actor, members: readonly 
   return ctx.store.transaction(async (tx) => {
     const now = ctx.clock.now();
     let room = await tx.rooms.dmByMembers(uids);
+    const isNew = !room;
     if (!room) {
       // Rocket.Chat orders `usernames` by display name.
       const sorted = [...members].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
@@ -127,6 +130,8 @@ async function openOrCreate(ctx: DomainContext, actor: Actor, members: readonly 
       });
       await tx.rooms.insert(room);
     }
+    const inserted: UserId[] = [];
+    const reopened: UserId[] = [];
     for (const member of members) {
       const isCaller = member.id === actor.userId;
       // Rocket.Chat opens the DM for its creator; the other side of a 1:1 DM sees it on the first
@@ -137,10 +142,21 @@ async function openOrCreate(ctx: DomainContext, actor: Actor, members: readonly 
         open: isCaller || members.length > 2,
         now,
       });
-      if (isCaller && !created && !subscription.open)
+      if (created) inserted.push(member.id);
+      if (isCaller && !created && !subscription.open) {
         await tx.subscriptions.update(subscription.id, { open: true }, now);
+        reopened.push(member.id);
+      }
     }
-    return (await tx.rooms.byId(room.id)) ?? room;
+    const saved = (await tx.rooms.byId(room.id)) ?? room;
+    await emit(
+      tx,
+      now,
+      isNew ? roomSaved(saved) : null,
+      subscriptionsChanged(room.id, inserted, 'inserted'),
+      subscriptionsChanged(room.id, reopened, 'updated'),
+    );
+    return saved;
   });
 }
 
@@ -176,8 +192,7 @@ export async function openDirectMessage(
   key: DirectMessageKey,
 ): Promise<void> {
   const subscription = await directSubscription(ctx, actor, key);
-  if (!subscription.open)
-    await ctx.store.subscriptions.update(subscription.id, { open: true }, ctx.clock.now());
+  if (!subscription.open) await updateOwnSubscription(ctx, subscription, { open: true });
 }
 
 /**
@@ -192,7 +207,7 @@ export async function closeDirectMessage(
   const subscription = await directSubscription(ctx, actor, key);
   if (!subscription.open)
     throw ChatError.invalid('error-not-allowed', 'The direct message room, is already closed to the sender');
-  await ctx.store.subscriptions.update(subscription.id, { open: false }, ctx.clock.now());
+  await updateOwnSubscription(ctx, subscription, { open: false });
 }
 
 async function directSubscription(

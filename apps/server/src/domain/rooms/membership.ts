@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hashToken } from '../auth/tokens.js';
 import type { DomainContext } from '../context.js';
+import { emit, subscriptionsChanged } from '../events/emit.js';
 import { postSystemMessage } from '../messages/system-messages.js';
 import type { Tx } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
@@ -51,8 +52,12 @@ export async function joinRoom(
   }
   return ctx.store.transaction(async (tx) => {
     const user = await requireActorUser(tx, actor);
-    const { created } = await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now: ctx.clock.now() });
-    if (created) await postSystemMessage(ctx, tx, { room, type: 'uj', actor: user, msg: user.username });
+    const now = ctx.clock.now();
+    const { created } = await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now });
+    if (created) {
+      await emit(tx, now, subscriptionsChanged(room.id, [user.id], 'inserted'));
+      await postSystemMessage(ctx, tx, { room, type: 'uj', actor: user, msg: user.username });
+    }
     return (await tx.rooms.byId(room.id)) ?? room;
   });
 }
@@ -110,8 +115,12 @@ export async function inviteToRoom(
     const user = await requireUser(tx, who);
     if (!user.active) throw ChatError.invalid('error-user-inactive', 'The user is deactivated');
     const inviter = await requireActorUser(tx, actor);
-    const { created } = await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now: ctx.clock.now() });
-    if (created) await postSystemMessage(ctx, tx, { room, type: 'au', actor: inviter, msg: user.username });
+    const now = ctx.clock.now();
+    const { created } = await subscribeWithoutPermissionCheck(ctx, tx, { room, user, now });
+    if (created) {
+      await emit(tx, now, subscriptionsChanged(room.id, [user.id], 'inserted'));
+      await postSystemMessage(ctx, tx, { room, type: 'au', actor: inviter, msg: user.username });
+    }
     return (await tx.rooms.byId(room.id)) ?? room;
   });
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, roomSaved } from '../events/emit.js';
 import { postSystemMessage } from '../messages/system-messages.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -40,7 +41,9 @@ export async function setUserMuted(
     const muted = input.muted
       ? [...room.muted, target.username]
       : room.muted.filter((u) => u !== target.username);
-    const updated = await tx.rooms.update(room.id, { muted }, ctx.clock.now());
+    const now = ctx.clock.now();
+    const updated = await tx.rooms.update(room.id, { muted }, now);
+    if (updated) await emit(tx, now, roomSaved(updated));
     await postSystemMessage(ctx, tx, {
       room,
       type: input.muted ? 'user-muted' : 'user-unmuted',

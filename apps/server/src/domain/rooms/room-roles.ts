@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, roleChanged, subscriptionsChanged } from '../events/emit.js';
 import { postSystemMessage } from '../messages/system-messages.js';
 import type { Tx } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
@@ -56,6 +57,12 @@ export async function changeRoomRole(
     const roles = grant ? [...membership.roles, role] : membership.roles.filter((r) => r !== role);
     const now = ctx.clock.now();
     await tx.subscriptions.update(membership.id, { roles }, now);
+    await emit(
+      tx,
+      now,
+      subscriptionsChanged(room.id, [target.id], 'updated'),
+      roleChanged({ user: target, roleId: role, change: grant ? 'added' : 'removed', scope: room.id }),
+    );
     await postSystemMessage(ctx, tx, {
       room,
       type: grant ? 'subscription-role-added' : 'subscription-role-removed',

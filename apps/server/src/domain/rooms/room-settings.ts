@@ -1,5 +1,6 @@
 import { hashToken } from '../auth/tokens.js';
 import type { DomainContext } from '../context.js';
+import { emit, roomSaved, subscriptionsChanged } from '../events/emit.js';
 import { postSystemMessage, type SystemMessageType } from '../messages/system-messages.js';
 import { UniqueViolation } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
@@ -80,21 +81,27 @@ export async function changeRoomSettings(
       const holder = await tx.rooms.byName(patch.name);
       if (holder && holder.id !== room.id) throw duplicateName(patch.name);
     }
-    try {
-      if (!(await tx.rooms.update(room.id, patch, now))) throw ChatError.roomNotFound();
-    } catch (error) {
+    const updated = await tx.rooms.update(room.id, patch, now).catch((error: unknown) => {
       if (error instanceof UniqueViolation && patch.name != null) throw duplicateName(patch.name);
       throw error;
-    }
+    });
+    if (!updated) throw ChatError.roomNotFound();
     const memberPatch: SubscriptionPatch = {
       ...(patch.name != null ? { name: patch.name, fname: patch.fname ?? patch.name } : {}),
       ...(patch.t !== undefined ? { t: patch.t } : {}),
     };
-    if (Object.keys(memberPatch).length > 0)
-      await tx.subscriptions.updateAllOfRoom(room.id, memberPatch, now);
+    const membersChange = Object.keys(memberPatch).length > 0;
+    if (membersChange) await tx.subscriptions.updateAllOfRoom(room.id, memberPatch, now);
+    await emit(
+      tx,
+      now,
+      roomSaved(updated),
+      membersChange ? subscriptionsChanged(room.id, null, 'updated') : null,
+    );
 
+    // The notices name the room as it now is.
     const post = (type: SystemMessageType, msg: string) =>
-      postSystemMessage(ctx, tx, { room, type, actor: user, msg });
+      postSystemMessage(ctx, tx, { room: updated, type, actor: user, msg });
     if (patch.name != null) await post('r', patch.name);
     if (patch.topic !== undefined) await post('room_changed_topic', patch.topic);
     if (patch.announcement !== undefined) await post('room_changed_announcement', patch.announcement);

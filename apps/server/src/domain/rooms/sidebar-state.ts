@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { updateOwnSubscription } from '../subscriptions/update-subscription.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import { roomNoun } from './managed-room.js';
@@ -28,7 +29,7 @@ export async function setRoomOpen(
       `The ${roomNoun(room)}, ${room.name ?? room.id}, is already ${input.open ? 'open' : 'closed'} to the sender`,
     );
   }
-  await ctx.store.subscriptions.update(subscription.id, { open: input.open }, ctx.clock.now());
+  await updateOwnSubscription(ctx, subscription, { open: input.open });
 }
 
 /**
@@ -49,5 +50,5 @@ export async function favoriteRoom(
     throw ChatError.invalid('error-invalid-subscription', 'You must be part of a room to favorite it');
   }
   if (subscription.favorite === input.favorite) return;
-  await ctx.store.subscriptions.update(subscription.id, { favorite: input.favorite }, ctx.clock.now());
+  await updateOwnSubscription(ctx, subscription, { favorite: input.favorite });
 }

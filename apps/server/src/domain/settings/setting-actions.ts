@@ -1,4 +1,6 @@
 import type { DomainContext } from '../context.js';
+import { emit } from '../events/emit.js';
+import { toAll, toLogged } from '../events/events.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import { SETTINGS } from './catalogue.js';
@@ -31,8 +33,14 @@ export async function updateSetting(
   const setting = ctx.settings.get(id);
   if (!setting) throw ChatError.settingNotFound(id);
   const checked = checkValue(setting, value);
-  const saved = await ctx.store.settings.setValue(id, checked, ctx.clock.now());
-  if (!saved) throw ChatError.settingNotFound(id);
+  const saved = await ctx.store.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const written = await tx.settings.setValue(id, checked, now);
+    if (!written) throw ChatError.settingNotFound(id);
+    const audience = written.public ? toAll : toLogged;
+    await emit(tx, now, { type: 'setting.changed', audience, setting: written });
+    return written;
+  });
   ctx.settings.replaceAfterCommit(saved);
   return saved;
 }

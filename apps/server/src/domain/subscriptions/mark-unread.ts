@@ -3,6 +3,7 @@ import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { MessageId, RoomId } from '../shared/ids.js';
 import type { Subscription } from './subscription.js';
+import { updateOwnSubscription } from './update-subscription.js';
 
 /** Where unread starts: a given message, or the room's newest message. */
 export type UnreadFrom = { readonly roomId: RoomId } | { readonly messageId: MessageId };
@@ -24,12 +25,7 @@ export async function markRoomUnread(
       : await fromNewest(ctx, actor, from.roomId);
   const ls = ts - 1;
   const unread = await ctx.store.messages.countAfter(subscription.roomId, ls, actor.userId);
-  const updated = await ctx.store.subscriptions.update(
-    subscription.id,
-    { ls, unread, alert: true, open: true },
-    ctx.clock.now(),
-  );
-  return updated ?? subscription;
+  return updateOwnSubscription(ctx, subscription, { ls, unread, alert: true, open: true });
 }
 
 async function fromMessage(

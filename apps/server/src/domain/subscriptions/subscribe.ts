@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, subscriptionRemoved } from '../events/emit.js';
 import type { Tx } from '../ports/store.js';
 import type { Room } from '../rooms/room.js';
 import type { User } from '../users/user.js';
@@ -61,14 +62,19 @@ export async function subscribeWithoutPermissionCheck(
   return { subscription, created: true };
 }
 
-/** Ends a membership and uncounts it. Call inside `store.transaction`. */
+/**
+ * Ends a membership, uncounts it and tells the former member (`subscription.removed`). Call inside
+ * `store.transaction`.
+ */
 export async function unsubscribeWithoutPermissionCheck(
   tx: Tx,
   room: Room,
   userId: User['id'],
   now: number,
 ): Promise<boolean> {
-  const removed = await tx.subscriptions.delete(room.id, userId, now);
-  if (removed) await tx.rooms.adjustUsersCount(room.id, -1, now);
-  return removed;
+  const subscription = await tx.subscriptions.byRoomAndUser(room.id, userId);
+  if (!subscription || !(await tx.subscriptions.delete(room.id, userId, now))) return false;
+  await tx.rooms.adjustUsersCount(room.id, -1, now);
+  await emit(tx, now, subscriptionRemoved(subscription));
+  return true;
 }

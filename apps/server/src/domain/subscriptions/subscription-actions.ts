@@ -1,4 +1,6 @@
 import type { DomainContext } from '../context.js';
+import { toRoom } from '../events/events.js';
+import { emit, subscriptionsChanged } from '../events/emit.js';
 import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -41,20 +43,29 @@ export async function markRoomRead(
 ): Promise<Subscription> {
   const subscription = await ctx.store.subscriptions.byRoomAndUser(roomId, actor.userId);
   if (!subscription) throw ChatError.invalid('error-invalid-subscription', 'Invalid subscription');
-  const now = ctx.clock.now();
-  const updated = await ctx.store.subscriptions.update(
-    subscription.id,
-    {
-      unread: 0,
-      alert: false,
-      userMentions: 0,
-      groupMentions: 0,
-      ls: now,
-      ...(readThreads ? { tunread: [], tunreadUser: [], tunreadGroup: [] } : {}),
-    },
-    now,
-  );
-  return updated ?? subscription;
+  return ctx.store.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const updated = await tx.subscriptions.update(
+      subscription.id,
+      {
+        unread: 0,
+        alert: false,
+        userMentions: 0,
+        groupMentions: 0,
+        ls: now,
+        ...(readThreads ? { tunread: [], tunreadUser: [], tunreadGroup: [] } : {}),
+      },
+      now,
+    );
+    await emit(tx, now, subscriptionsChanged(roomId, [actor.userId], 'updated'), {
+      type: 'room.read',
+      audience: toRoom(roomId),
+      roomId,
+      userId: actor.userId,
+      until: now,
+    });
+    return updated ?? subscription;
+  });
 }
 
 /** `rooms.get`: the rooms the caller is in, or those changed since a time. */

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { emit, sessionsRevoked, userChanged } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
@@ -20,8 +21,10 @@ export async function setActiveStatus(
     const user = await tx.users.byId(userId);
     if (!user) throw ChatError.userNotFound();
     if (!active && user.roles.includes('admin')) await ensureAnotherActiveAdmin(tx, user.id);
-    const updated = await tx.users.update(user.id, { active }, ctx.clock.now());
-    if (!active) await tx.tokens.deleteAllOfUser(user.id);
-    return updated ?? user;
+    const now = ctx.clock.now();
+    const updated = (await tx.users.update(user.id, { active }, now)) ?? user;
+    const revoked = active ? 0 : await tx.tokens.deleteAllOfUser(user.id);
+    await emit(tx, now, userChanged(user, updated), revoked > 0 ? sessionsRevoked(user.id) : null);
+    return updated;
   });
 }

@@ -1,5 +1,6 @@
 import { hashPassword, verifyPassword, type PasswordInput } from '../auth/passwords.js';
 import type { DomainContext } from '../context.js';
+import { emit, sessionsRevoked } from '../events/emit.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
 import { checkEmail, checkName, checkPassword, checkUsername } from './account-rules.js';
@@ -82,7 +83,9 @@ export async function updateOwnBasicInfo(
 
   return ctx.store.transaction(async (tx) => {
     const updated = await applyUserPatch(ctx, tx, user, patch);
-    if (data.newPassword !== undefined) await tx.tokens.deleteLoginTokensOfUser(user.id, actor.tokenHash);
+    const revoked =
+      data.newPassword === undefined ? 0 : await tx.tokens.deleteLoginTokensOfUser(user.id, actor.tokenHash);
+    if (revoked > 0) await emit(tx, ctx.clock.now(), sessionsRevoked(user.id));
     return updated;
   });
 }

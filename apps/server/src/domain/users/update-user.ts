@@ -1,5 +1,6 @@
 import { hashPassword } from '../auth/passwords.js';
 import type { DomainContext } from '../context.js';
+import { emit, roleChanged, sessionsRevoked, userChanged } from '../events/emit.js';
 import { UniqueViolation, type Tx } from '../ports/store.js';
 import type { Actor } from '../shared/actor.js';
 import { ChatError } from '../shared/errors.js';
@@ -52,9 +53,11 @@ export async function updateUser(
     }
     const updated = await applyUserPatch(ctx, tx, user, patch);
     if (data.roles !== undefined) await replaceRoles(ctx, tx, updated, data.roles);
+    let revoked = 0;
     if (data.active === false || data.password !== undefined)
-      await tx.tokens.deleteLoginTokensOfUser(user.id);
-    if (data.active === false) await tx.tokens.deleteAllOfUser(user.id);
+      revoked += await tx.tokens.deleteLoginTokensOfUser(user.id);
+    if (data.active === false) revoked += await tx.tokens.deleteAllOfUser(user.id);
+    if (revoked > 0) await emit(tx, ctx.clock.now(), sessionsRevoked(user.id));
     return (await tx.users.byId(user.id)) ?? updated;
   });
 }
@@ -94,8 +97,10 @@ export async function applyUserPatch(
     if (await tx.users.byEmail(patch.email)) throw ChatError.duplicate('email', patch.email);
   }
   try {
-    const updated = await tx.users.update(user.id, patch, ctx.clock.now());
+    const now = ctx.clock.now();
+    const updated = await tx.users.update(user.id, patch, now);
     if (!updated) throw ChatError.userNotFound();
+    await emit(tx, now, userChanged(user, updated));
     await propagateRename(ctx, tx, user, updated);
     return updated;
   } catch (error) {
@@ -114,6 +119,10 @@ async function replaceRoles(ctx: DomainContext, tx: Tx, user: User, roles: reado
     if (!(await tx.roles.byId(role))) throw ChatError.roleNotFound(role);
   }
   const now = ctx.clock.now();
-  for (const role of user.roles) if (!wanted.has(role)) await tx.users.removeRole(user.id, role, now);
-  for (const role of wanted) if (!user.roles.includes(role)) await tx.users.addRole(user.id, role, now);
+  const change = async (roleId: string, added: boolean) => {
+    await (added ? tx.users.addRole(user.id, roleId, now) : tx.users.removeRole(user.id, roleId, now));
+    await emit(tx, now, roleChanged({ user, roleId, change: added ? 'added' : 'removed', scope: null }));
+  };
+  for (const role of user.roles) if (!wanted.has(role)) await change(role, false);
+  for (const role of wanted) if (!user.roles.includes(role)) await change(role, true);
 }

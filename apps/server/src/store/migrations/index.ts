@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { accounts } from './0001-accounts.js';
 import { roomsAndMessages } from './0002-rooms-messages.js';
 import { messageIndexes } from './0003-message-indexes.js';
+import { events } from './0004-events.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const ALL: Record<string, Migration> = {
   '0001-accounts': accounts,
   '0002-rooms-messages': roomsAndMessages,
   '0003-message-indexes': messageIndexes,
+  '0004-events': events,
 };
 
 export const migrations: MigrationProvider = {
