@@ -38,7 +38,31 @@ describe('loadConfig', () => {
         databaseUrl: null,
         logLevel: 'info',
         admin: null,
+        natsUrl: null,
+        natsSubjectPrefix: 'parley',
+        realtime: {
+          heartbeatMs: 30_000,
+          connectTimeoutMs: 10_000,
+          offlineGraceMs: 5_000,
+          idleAfterMs: 300_000,
+          presenceFlushMs: 250,
+        },
+        outboxRetentionMs: 7 * 24 * 3600_000,
       });
+    });
+
+    it('takes NATS_URL and a subject prefix, and refuses malformed ones naming the variable', () => {
+      expect(
+        loadConfig({ NATS_URL: 'nats://127.0.0.1:4222', PARLEY_NATS_SUBJECT_PREFIX: 'acme.chat' }),
+      ).toMatchObject({
+        natsUrl: 'nats://127.0.0.1:4222',
+        natsSubjectPrefix: 'acme.chat',
+      });
+      expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(/NATS_URL must start with nats:\/\//);
+      expect(() => loadConfig({ PARLEY_NATS_SUBJECT_PREFIX: 'a b' })).toThrow(/PARLEY_NATS_SUBJECT_PREFIX/);
+      expect(() => loadConfig({ PARLEY_DDP_HEARTBEAT_MS: '5' })).toThrow(
+        /PARLEY_DDP_HEARTBEAT_MS must be an integer/,
+      );
     });
 
     it('derives the default public URL from the port and strips a trailing slash from a given one', () => {
@@ -70,7 +94,7 @@ describe('loadConfig', () => {
         },
         '/srv/parley',
       );
-      expect(config).toEqual({
+      expect(config).toMatchObject({
         port: 4000,
         host: '127.0.0.1',
         dataDir: '/srv/parley/state',

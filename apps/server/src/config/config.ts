@@ -13,6 +13,27 @@ export interface Config {
   readonly databaseUrl: string | null;
   readonly logLevel: LogLevel;
   readonly admin: { readonly username: string; readonly password: string; readonly email?: string } | null;
+  /** Unset: one process, with an in-process event bus. */
+  readonly natsUrl: string | null;
+  /** Processes of one deployment share it; two deployments on one NATS must not. */
+  readonly natsSubjectPrefix: string;
+  readonly realtime: RealtimeConfig;
+  /** How long committed events stay in the outbox table. */
+  readonly outboxRetentionMs: number;
+}
+
+/** Timings of the DDP gateway and presence, in milliseconds. */
+export interface RealtimeConfig {
+  /** Silence after which the server pings, and after another such wait closes (4000). */
+  readonly heartbeatMs: number;
+  /** A socket that has not sent `connect` by then is closed. */
+  readonly connectTimeoutMs: number;
+  /** How long a user with no connection left stays online before going offline. */
+  readonly offlineGraceMs: number;
+  /** A connection that calls no method for this long counts as away. */
+  readonly idleAfterMs: number;
+  /** Status changes are gathered this long and broadcast together. */
+  readonly presenceFlushMs: number;
 }
 
 /** A bad setting at start: names the variable and what was wrong, and the process exits. */
@@ -74,7 +95,42 @@ export function loadConfig(env: Source, cwd = process.cwd()): Config {
       ? { username, password, ...(email ? { email } : {}) }
       : null;
 
-  return { port, host, dataDir, publicUrl, databaseUrl, logLevel: logLevel as LogLevel, admin };
+  const natsUrl = get('NATS_URL') ?? null;
+  if (natsUrl !== null) url('NATS_URL', natsUrl, ['nats:', 'tls:', 'ws:', 'wss:']);
+  const natsSubjectPrefix = get('PARLEY_NATS_SUBJECT_PREFIX') ?? 'parley';
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(natsSubjectPrefix)) {
+    throw new ConfigError(
+      'PARLEY_NATS_SUBJECT_PREFIX',
+      `must be NATS subject tokens (letters, digits, _ and -, joined by dots) (got "${natsSubjectPrefix}")`,
+    );
+  }
+  const ms = (variable: string, fallback: number, min: number) =>
+    integer(variable, get(variable) ?? String(fallback), min, 24 * 3600 * 1000);
+  const realtime: RealtimeConfig = {
+    heartbeatMs: ms('PARLEY_DDP_HEARTBEAT_MS', 30_000, 100),
+    connectTimeoutMs: ms('PARLEY_DDP_CONNECT_TIMEOUT_MS', 10_000, 100),
+    offlineGraceMs: ms('PARLEY_PRESENCE_OFFLINE_GRACE_MS', 5_000, 0),
+    idleAfterMs: ms('PARLEY_PRESENCE_IDLE_MS', 300_000, 100),
+    presenceFlushMs: ms('PARLEY_PRESENCE_FLUSH_MS', 250, 0),
+  };
+
+  const outboxRetentionMs =
+    integer('PARLEY_OUTBOX_RETENTION_HOURS', get('PARLEY_OUTBOX_RETENTION_HOURS') ?? '168', 1, 24 * 365) *
+    3600_000;
+
+  return {
+    outboxRetentionMs,
+    port,
+    host,
+    dataDir,
+    publicUrl,
+    databaseUrl,
+    logLevel: logLevel as LogLevel,
+    admin,
+    natsUrl,
+    natsSubjectPrefix,
+    realtime,
+  };
 }
 
 function readConfigFile(file: string | undefined, cwd: string): Record<string, string> {
