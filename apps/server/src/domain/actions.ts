@@ -46,6 +46,7 @@ import { createDirectActions } from './rooms/direct-actions.js';
 import { bindToContext } from './bind.js';
 import { lastMessagesOf } from './rooms/last-messages.js';
 import { sendToUser } from './messages/send-to-user.js';
+import { usersInPublicRoles } from './permissions/public-roles.js';
 
 /** Every use case, bound to the context. REST (and later DDP and federation) call only these. */
 export function createActions(ctx: DomainContext) {
@@ -100,6 +101,7 @@ export function createActions(ctx: DomainContext) {
     getMessage: bindToContext(ctx, getMessage),
     lastMessagesOf: bindToContext(ctx, lastMessagesOf),
     sendToUser: bindToContext(ctx, sendToUser),
+    usersInPublicRoles: bindToContext(ctx, usersInPublicRoles),
     ...createRoomAdminActions(ctx),
     ...createMessageActions(ctx),
     ...createDirectActions(ctx),

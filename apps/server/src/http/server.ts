@@ -20,6 +20,8 @@ import { roomAdminRoutes } from './routes/rooms-admin-routes.js';
 import { chatExtraRoutes } from './routes/chat-extra-routes.js';
 import { imRoutes } from './routes/im-routes.js';
 import type { RouteDeps } from './route-deps.js';
+import type { Presence } from '../domain/presence/presence.js';
+import { presenceRoutes } from './routes/presence-routes.js';
 import { createValidatorCompiler } from './validation.js';
 
 export interface HttpServerOptions {
@@ -30,6 +32,7 @@ export interface HttpServerOptions {
   readonly metrics: Registry;
   readonly publicUrl: string;
   readonly version: string;
+  readonly presence: Pick<Presence, 'setStatus' | 'getStatus' | 'listPresence'>;
   /** Largest request body accepted, in bytes; larger gets 413. */
   readonly bodyLimit?: number;
 }
@@ -121,6 +124,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   roomAdminRoutes(app, deps);
   chatExtraRoutes(app, deps);
   imRoutes(app, deps);
+  presenceRoutes(app, deps, options.presence);
   operationsRoutes(app, {
     ...deps,
     store: options.store,

@@ -1,10 +1,17 @@
-import type { Permission, Role } from '../../domain/permissions/role.js';
-import type { Setting } from '../../domain/settings/setting.js';
+import type { Permission, Role } from '../domain/permissions/role.js';
+import type { Setting } from '../domain/settings/setting.js';
+import type { DateStyle } from './rooms.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A permission with its roles and ISO dates, as REST sends it (fits `permissions.map(presentPermission)`). */
 export function presentPermission(p: Permission) {
-  return { _id: p.id, roles: [...p.roles], _updatedAt: iso(p.updatedAt) };
+  return presentPermissionDated(p, iso);
+}
+
+/** The same with dates in the given style: `ejsonDate` for DDP's `permissions/get`. */
+export function presentPermissionDated<D>(p: Permission, date: DateStyle<D>) {
+  return { _id: p.id, roles: [...p.roles], _updatedAt: date(p.updatedAt) };
 }
 
 export function presentRole(r: Role) {

@@ -1,12 +1,22 @@
-import type { Message } from '../../domain/messages/message.js';
-import type { Room } from '../../domain/rooms/room.js';
-import type { Subscription } from '../../domain/subscriptions/subscription.js';
-import type { User } from '../../domain/users/user.js';
+import type { Message } from '../domain/messages/message.js';
+import type { Room } from '../domain/rooms/room.js';
+import type { Subscription } from '../domain/subscriptions/subscription.js';
+import type { User } from '../domain/users/user.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How a presenter writes times: ISO strings for REST (the default), EJSON `{$date}` for DDP. */
+export type DateStyle<D> = (ms: number) => D;
+export const ejsonDate = (ms: number) => ({ $date: ms });
+const isoStyle = iso as DateStyle<never>;
+
 /** A room as Rocket.Chat clients read it; `lastMessage` when the caller passes it. */
-export function presentRoom(room: Room, lastMessage?: Message | null, viewerId?: string) {
+export function presentRoom<D = string>(
+  room: Room,
+  lastMessage?: Message | null,
+  viewerId?: string,
+  date: DateStyle<D> = isoStyle,
+) {
   return {
     _id: room.id,
     t: room.t,
@@ -14,12 +24,12 @@ export function presentRoom(room: Room, lastMessage?: Message | null, viewerId?:
     ...(room.creatorId !== null && room.creatorUsername !== null
       ? { u: { _id: room.creatorId, username: room.creatorUsername } }
       : {}),
-    ts: iso(room.createdAt),
-    _updatedAt: iso(room.updatedAt),
+    ts: date(room.createdAt),
+    _updatedAt: date(room.updatedAt),
     msgs: room.msgs,
     usersCount: room.usersCount,
-    ...(room.lastMessageAt !== null ? { lm: iso(room.lastMessageAt) } : {}),
-    ...(lastMessage ? { lastMessage: presentMessage(lastMessage, { viewerId: viewerId ?? '' }) } : {}),
+    ...(room.lastMessageAt !== null ? { lm: date(room.lastMessageAt) } : {}),
+    ...(lastMessage ? { lastMessage: presentMessage(lastMessage, { viewerId: viewerId ?? '', date }) } : {}),
     default: room.isDefault,
     ro: room.readOnly,
     sysMes: true,
@@ -36,7 +46,7 @@ export function presentRoom(room: Room, lastMessage?: Message | null, viewerId?:
   };
 }
 
-export function presentSubscription(s: Subscription) {
+export function presentSubscription<D = string>(s: Subscription, date: DateStyle<D> = isoStyle) {
   return {
     _id: s.id,
     rid: s.roomId,
@@ -44,10 +54,10 @@ export function presentSubscription(s: Subscription) {
     name: s.name,
     fname: s.fname,
     t: s.t,
-    ts: iso(s.joinedAt),
-    ...(s.ls !== null ? { ls: iso(s.ls) } : {}),
-    ...(s.lr !== null ? { lr: iso(s.lr) } : {}),
-    _updatedAt: iso(s.updatedAt),
+    ts: date(s.joinedAt),
+    ...(s.ls !== null ? { ls: date(s.ls) } : {}),
+    ...(s.lr !== null ? { lr: date(s.lr) } : {}),
+    _updatedAt: date(s.updatedAt),
     open: s.open,
     alert: s.alert,
     unread: s.unread,
@@ -75,32 +85,36 @@ export function presentRooms(
  * A message with ISO dates; fields that are empty in Rocket.Chat's documents are left out. Stars
  * are private: `starred` shows only the viewer's own, as Rocket.Chat's clients expect.
  */
-export function presentMessage(m: Message, options: { readonly viewerId: string }) {
+export function presentMessage<D = string>(
+  m: Message,
+  options: { readonly viewerId: string; readonly date?: DateStyle<D> },
+) {
+  const date = options.date ?? isoStyle;
   if (m.deletedAt !== null) {
     return {
       _id: m.id,
       rid: m.rid,
       msg: '',
-      ts: iso(m.ts),
+      ts: date(m.ts),
       u: { ...m.u },
-      _updatedAt: iso(m.updatedAt),
+      _updatedAt: date(m.updatedAt),
       mentions: [],
       channels: [],
       md: [],
-      _deletedAt: iso(m.deletedAt),
+      _deletedAt: date(m.deletedAt),
     };
   }
   return {
     _id: m.id,
     rid: m.rid,
     msg: m.msg,
-    ts: iso(m.ts),
+    ts: date(m.ts),
     u: { ...m.u },
-    _updatedAt: iso(m.updatedAt),
+    _updatedAt: date(m.updatedAt),
     ...(m.t !== null ? { t: m.t } : {}),
     ...(m.tmid !== null ? { tmid: m.tmid, tshow: m.tshow } : {}),
     ...(m.tcount > 0
-      ? { tcount: m.tcount, replies: [...m.replies], ...(m.tlm !== null ? { tlm: iso(m.tlm) } : {}) }
+      ? { tcount: m.tcount, replies: [...m.replies], ...(m.tlm !== null ? { tlm: date(m.tlm) } : {}) }
       : {}),
     mentions: m.mentions.map((x) => ({ ...x })),
     channels: m.channels.map((x) => ({ ...x })),
@@ -111,10 +125,10 @@ export function presentMessage(m: Message, options: { readonly viewerId: string 
           reactions: structuredClone(m.reactions) as Record<string, { usernames: string[]; names: string[] }>,
         }
       : {}),
-    ...(m.editedAt !== null ? { editedAt: iso(m.editedAt) } : {}),
+    ...(m.editedAt !== null ? { editedAt: date(m.editedAt) } : {}),
     ...(m.editedBy !== null ? { editedBy: { ...m.editedBy } } : {}),
     ...(m.pinned ? { pinned: true } : {}),
-    ...(m.pinnedAt !== null ? { pinnedAt: iso(m.pinnedAt) } : {}),
+    ...(m.pinnedAt !== null ? { pinnedAt: date(m.pinnedAt) } : {}),
     ...(m.pinnedBy !== null ? { pinnedBy: { ...m.pinnedBy } } : {}),
     ...(m.starredBy.includes(options.viewerId as Message['starredBy'][number])
       ? { starred: [{ _id: options.viewerId }] }

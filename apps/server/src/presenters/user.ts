@@ -1,6 +1,6 @@
-import type { LoginToken } from '../../domain/auth/login-token.js';
-import { effectivePreferences } from '../../domain/users/preferences.js';
-import type { User } from '../../domain/users/user.js';
+import type { LoginToken } from '../domain/auth/login-token.js';
+import { effectivePreferences } from '../domain/users/preferences.js';
+import type { User } from '../domain/users/user.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -4,6 +4,7 @@ import { composeParley, type Parley } from '../compose.js';
 import { loadConfig } from '../config/config.js';
 import type { Clock } from '../domain/shared/clock.js';
 import { freshDatabase, type Backend, type TestDatabase } from './databases.js';
+import { TestDdpClient } from './ddp-client.js';
 
 export interface Session {
   readonly userId: string;
@@ -21,6 +22,8 @@ export interface Reply<T = Record<string, unknown>> {
 
 export interface TestServer {
   readonly parley: Parley;
+  /** Its database: pass it as `database` to start another server (process) on the same one. */
+  readonly database: TestDatabase;
   /** carol is the admin; alice and bob are ordinary users. */
   readonly carol: Session;
   readonly alice: Session;
@@ -31,6 +34,10 @@ export interface TestServer {
   makeUser(username: string, extra?: Record<string, unknown>): Promise<Session>;
   /** Changes a setting through `POST settings/:_id` as carol. */
   setSetting(id: string, value: unknown): Promise<void>;
+  /** `ws://…/websocket` once the server listens (the `listen` option). */
+  readonly wsUrl: string;
+  /** Opens a DDP connection (closed with the server), logged in as `session` when given. */
+  ddp(session?: Session): Promise<TestDdpClient>;
   close(): Promise<void>;
 }
 
@@ -48,9 +55,19 @@ export const PASSWORD = 'correct horse battery';
  * cast logged in through the real `login` route. Requests go through Fastify's `inject`.
  */
 export async function createTestServer(
-  options: { backend?: Backend; clock?: Clock; env?: Record<string, string> } = {},
+  options: {
+    backend?: Backend;
+    clock?: Clock;
+    env?: Record<string, string>;
+    /** Listen on a free port of 127.0.0.1, for WebSocket tests. */
+    listen?: boolean;
+    /** Use this database (another server's) instead of a fresh one: for several processes. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestServer> {
-  const database = await freshDatabase(options.backend ?? 'sqlite');
+  const shared = options.database;
+  const database = shared ?? (await freshDatabase(options.backend ?? 'sqlite'));
+  const drop = () => (shared ? Promise.resolve() : database.drop());
   const config = loadConfig({
     PARLEY_ADMIN_USERNAME: 'carol',
     PARLEY_ADMIN_PASSWORD: PASSWORD,
@@ -66,19 +83,33 @@ export async function createTestServer(
       ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {
-    await database.drop();
+    await drop();
     throw error;
   }
   try {
-    return await castAndClients(parley, database);
+    let wsUrl = '';
+    if (options.listen) {
+      await parley.http.listen({ port: 0, host: '127.0.0.1' });
+      const address = parley.http.server.address();
+      if (address === null || typeof address === 'string') throw new Error('no TCP address');
+      wsUrl = `ws://127.0.0.1:${address.port}/websocket`;
+    }
+    return await castAndClients(parley, database, drop, wsUrl, shared !== undefined);
   } catch (error) {
     await parley.close();
-    await database.drop();
+    await drop();
     throw error;
   }
 }
 
-async function castAndClients(parley: Parley, database: TestDatabase): Promise<TestServer> {
+async function castAndClients(
+  parley: Parley,
+  database: TestDatabase,
+  drop: () => Promise<void>,
+  wsUrl: string,
+  existingCast: boolean,
+): Promise<TestServer> {
+  const sockets: TestDdpClient[] = [];
   const client = (session: Session | null): Client => {
     const headers = session ? { 'x-user-id': session.userId, 'x-auth-token': session.authToken } : {};
     const send = async (
@@ -124,6 +155,8 @@ async function castAndClients(parley: Parley, database: TestDatabase): Promise<T
   };
 
   const carol = await login('carol');
+  const makeOrLogin = (username: string): Promise<Session> =>
+    existingCast ? login(username) : makeUser(username);
   const makeUser = async (username: string, extra: Record<string, unknown> = {}): Promise<Session> => {
     const reply = await client(carol).post('/api/v1/users.create', {
       username,
@@ -136,11 +169,12 @@ async function castAndClients(parley: Parley, database: TestDatabase): Promise<T
     if (reply.status !== 200) throw new Error(`users.create ${username} failed: ${reply.raw}`);
     return login(username);
   };
-  const alice = await makeUser('alice');
-  const bob = await makeUser('bob');
+  const alice = await makeOrLogin('alice');
+  const bob = await makeOrLogin('bob');
 
   return {
     parley,
+    database,
     carol,
     alice,
     bob,
@@ -151,9 +185,18 @@ async function castAndClients(parley: Parley, database: TestDatabase): Promise<T
       const reply = await client(carol).post(`/api/v1/settings/${id}`, { value });
       if (reply.status !== 200) throw new Error(`setting ${id} failed: ${reply.raw}`);
     },
+    wsUrl,
+    async ddp(session) {
+      if (!wsUrl) throw new Error('createTestServer({ listen: true }) is needed for DDP');
+      const socket = await TestDdpClient.open(wsUrl);
+      sockets.push(socket);
+      if (session) await socket.login(session.authToken);
+      return socket;
+    },
     async close() {
+      await Promise.all(sockets.map((s) => s.close().catch(() => undefined)));
       await parley.close();
-      await database.drop();
+      await drop();
     },
   };
 }

@@ -13,7 +13,7 @@ import type { LoginRequest } from '../../domain/auth/login.js';
 import { ChatError } from '../../domain/shared/errors.js';
 import type { UserId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
-import { presentMe } from '../presenters/user.js';
+import { presentMe } from '../../presenters/user.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse };

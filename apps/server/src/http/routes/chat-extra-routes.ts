@@ -7,7 +7,7 @@ import { ChatError } from '../../domain/shared/errors.js';
 import type { MessageId, RoomId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
 import { pageOf, sortOf, updatedSinceOf } from '../pagination.js';
-import { presentMessage } from '../presenters/rooms.js';
+import { presentMessage } from '../../presenters/rooms.js';
 import { dateOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 

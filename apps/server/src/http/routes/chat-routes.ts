@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import { ChatError } from '../../domain/shared/errors.js';
 import type { MessageId, RoomId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
-import { presentMessage } from '../presenters/rooms.js';
+import { presentMessage } from '../../presenters/rooms.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };

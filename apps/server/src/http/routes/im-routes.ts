@@ -18,7 +18,7 @@ import type { User } from '../../domain/users/user.js';
 import type { Actor } from '../../domain/shared/actor.js';
 import { actorOf } from '../authentication.js';
 import { pageOf, sortOf } from '../pagination.js';
-import { presentMember, presentMessage, presentRoom, presentRooms } from '../presenters/rooms.js';
+import { presentMember, presentMessage, presentRoom, presentRooms } from '../../presenters/rooms.js';
 import { dateOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 

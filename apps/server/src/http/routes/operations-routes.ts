@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Type, type Static } from 'typebox';
 import type { Store } from '../../domain/ports/store.js';
-import { presentUser } from '../presenters/user.js';
+import { presentUser } from '../../presenters/user.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 export interface OperationsDeps extends RouteDeps {

@@ -16,8 +16,8 @@ import { Type, type Static } from 'typebox';
 import { ChatError } from '../../domain/shared/errors.js';
 import { actorOf } from '../authentication.js';
 import { pageOf, updatedSinceOf } from '../pagination.js';
-import { presentPermission, presentRole } from '../presenters/permissions.js';
-import { presentUser } from '../presenters/user.js';
+import { presentPermission, presentRole } from '../../presenters/permissions.js';
+import { presentUser } from '../../presenters/user.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };

@@ -6,7 +6,7 @@ import type { RoomSettingsChange } from '../../domain/rooms/room-settings.js';
 import type { Room } from '../../domain/rooms/room.js';
 import type { RoomId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
-import { presentRoom } from '../presenters/rooms.js';
+import { presentRoom } from '../../presenters/rooms.js';
 import { RoomKeyFields, roomKeyOf, UserKeyFields, userKeyOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 import { CHANNELS, GROUPS } from './rooms-routes.js';

@@ -13,7 +13,7 @@ import type { Room } from '../../domain/rooms/room.js';
 import type { UserId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
 import { pageOf } from '../pagination.js';
-import { presentMember, presentMessage, presentRoom, presentRooms } from '../presenters/rooms.js';
+import { presentMember, presentMessage, presentRoom, presentRooms } from '../../presenters/rooms.js';
 import { dateOf, RoomKeyFields, roomKeyOf, UserKeyFields, userKeyOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 import type { Page, Paged } from '../../domain/ports/store.js';

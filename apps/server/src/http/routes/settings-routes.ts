@@ -11,7 +11,7 @@ import { Type, type Static } from 'typebox';
 import { ChatError } from '../../domain/shared/errors.js';
 import { actorOf } from '../authentication.js';
 import { pageOf } from '../pagination.js';
-import { presentSetting } from '../presenters/permissions.js';
+import { presentSetting } from '../../presenters/permissions.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };

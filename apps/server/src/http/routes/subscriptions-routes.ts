@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import type { RoomId } from '../../domain/shared/ids.js';
 import { actorOf } from '../authentication.js';
 import { updatedSinceOf } from '../pagination.js';
-import { presentRoom, presentRooms, presentSubscription } from '../presenters/rooms.js';
+import { presentRoom, presentRooms, presentSubscription } from '../../presenters/rooms.js';
 import { RoomKeyFields, roomKeyOf } from '../room-params.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
@@ -33,7 +33,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: RouteDeps): void
       const since = updatedSinceOf((request.query as Static<typeof Since>).updatedSince);
       const { update, remove } = await actions.getSubscriptions(actorOf(request), since);
       return ok({
-        update: update.map(presentSubscription),
+        update: update.map((s) => presentSubscription(s)),
         remove: remove.map((r) => ({ _id: r.id, _deletedAt: new Date(r.deletedAt).toISOString() })),
       });
     },

@@ -8,7 +8,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { actorOf } from '../authentication.js';
-import { presentPersonalToken } from '../presenters/user.js';
+import { presentPersonalToken } from '../../presenters/user.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };

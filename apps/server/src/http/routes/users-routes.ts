@@ -20,7 +20,7 @@ import type { UserId } from '../../domain/shared/ids.js';
 import { effectivePreferences } from '../../domain/users/preferences.js';
 import { actorOf } from '../authentication.js';
 import { pageOf, sortOf } from '../pagination.js';
-import { presentUser } from '../presenters/user.js';
+import { presentUser } from '../../presenters/user.js';
 import { ok, type RouteDeps } from '../route-deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
