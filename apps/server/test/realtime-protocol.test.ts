@@ -125,4 +125,42 @@ await onEachBusMode('DDP protocol at /websocket', (mode) => {
     const anonymous = await s.ddp();
     expect(await anonymous.sub('stream-room-messages', 'GENERAL')).toMatchObject({ msg: 'nosub' });
   });
+
+  it('rate-limits method calls per connection with a clear error, and keeps the socket', async () => {
+    const c = await s.ddp(s.alice);
+    const replies = await Promise.all(Array.from({ length: 100 }, () => c.call('getUserRoles')));
+    const limited = replies.filter((r) => r.error?.error === 'too-many-requests');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]?.error?.details).toHaveProperty('timeToReset');
+    expect(replies.filter((r) => r.error === undefined).length).toBeGreaterThanOrEqual(55); // the burst, less the login
+    expect(c.closeCode).toBeNull();
+  });
+
+  it('answers a frame of an unknown kind with an error, and closes on a frame over 1 MiB (1009)', async () => {
+    const c = await s.ddp(s.alice);
+    c.send({ msg: 'dance', id: '1' });
+    expect(await c.next((f) => f.msg === 'error')).toMatchObject({
+      reason: 'Bad request',
+      offendingMessage: { msg: 'dance' },
+    });
+    c.send({
+      msg: 'method',
+      id: '2',
+      method: 'sendMessage',
+      params: [{ rid: 'GENERAL', msg: 'x'.repeat(1024 * 1024 + 10) }],
+    });
+    expect(await c.closed()).toBe(1009);
+  });
+
+  it('refuses malformed method and sub frames without dropping the connection', async () => {
+    const c = await s.ddp(s.alice);
+    c.send({ msg: 'method', id: 7, method: 'login' });
+    expect(await c.next((f) => f.msg === 'error')).toMatchObject({ reason: 'Bad request' });
+    c.send({ msg: 'sub', id: 's1', name: 'stream-room-messages', params: 'GENERAL' });
+    expect(await c.next((f) => f.msg === 'error')).toMatchObject({ reason: 'Bad request' });
+    expect((await c.call('sendMessage', 'not an object')).error).toMatchObject({
+      error: 'error-invalid-params',
+    });
+    expect((await c.sub('stream-room-messages', 'GENERAL')).msg).toBe('ready');
+  });
 });
