@@ -20,6 +20,9 @@ const SORT_COLUMN: Record<UserSortField, 'username_lower' | 'name' | 'created_at
   lastLogin: 'last_login',
 };
 
+/** Ids bound per `in (…)`: far below SQLite's and PostgreSQL's limits on parameters. */
+const IDS_PER_STATEMENT = 1_000;
+
 export function createUserRepo(db: Kysely<Database>): UserRepo {
   async function rolesOf(ids: readonly string[]): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
@@ -71,6 +74,29 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
       );
       if (result.numUpdatedRows === 0n) return null;
       return this.byId(id);
+    },
+
+    async setStatuses(changes, updatedAt) {
+      // An id listed twice gets its last status.
+      const latest = new Map<UserId, UserStatus>(changes.map(({ id, status }) => [id, status]));
+      const byStatus = new Map<UserStatus, UserId[]>();
+      for (const [id, status] of latest) {
+        const ids = byStatus.get(status) ?? [];
+        ids.push(id);
+        byStatus.set(status, ids);
+      }
+      let updated = 0;
+      for (const [status, ids] of byStatus) {
+        for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+          const result = await db
+            .updateTable('users')
+            .set({ status, updated_at: updatedAt })
+            .where('id', 'in', ids.slice(i, i + IDS_PER_STATEMENT))
+            .executeTakeFirst();
+          updated += Number(result.numUpdatedRows);
+        }
+      }
+      return updated;
     },
 
     async delete(id) {

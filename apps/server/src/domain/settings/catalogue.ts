@@ -91,6 +91,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'Accounts',
   },
   {
+    id: 'Accounts_AllowInvisibleStatusOption',
+    type: 'boolean',
+    packageValue: true,
+    public: true,
+    group: 'Accounts',
+  },
+  {
     id: 'Accounts_AllowDeleteOwnAccount',
     type: 'boolean',
     packageValue: false,

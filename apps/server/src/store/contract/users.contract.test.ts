@@ -16,7 +16,7 @@ async function expectUniqueViolation(work: Promise<unknown>, keyPrefix: 'usernam
   expect((error as UniqueViolation).key.startsWith(keyPrefix), (error as UniqueViolation).key).toBe(true);
 }
 
-await onEachBackend('UserRepo: insert, find, update, delete', (backend) => {
+await onEachBackend('UserRepo: insert, find, update, setStatuses, delete', (backend) => {
   let database: TestDatabase;
   let store: KyselyStore;
 
@@ -215,6 +215,95 @@ await onEachBackend('UserRepo: insert, find, update, delete', (backend) => {
         'email',
       );
       expect(await store.users.byId(bob.id)).toStrictEqual(bob);
+    });
+  });
+
+  describe('setStatuses', () => {
+    it('sets each listed user’s status and updatedAt, and nothing else of theirs or anyone’s', async () => {
+      const alice = aUser({ username: 'alice', statusText: 'lunch', statusDefault: 'busy' });
+      const bob = aUser({ username: 'bob' });
+      const carol = aUser({ username: 'carol', status: 'away' });
+      const dave = aUser({ username: 'dave', status: 'online' });
+      for (const user of [alice, bob, carol, dave]) await store.users.insert(user);
+
+      const updated = await store.users.setStatuses(
+        [
+          { id: alice.id, status: 'busy' },
+          { id: bob.id, status: 'online' },
+          { id: carol.id, status: 'offline' },
+        ],
+        T0 + 9_000,
+      );
+
+      expect(updated).toBe(3);
+      expect(await store.users.byId(alice.id)).toStrictEqual({
+        ...alice,
+        status: 'busy',
+        updatedAt: T0 + 9_000,
+      });
+      expect(await store.users.byId(bob.id)).toStrictEqual({
+        ...bob,
+        status: 'online',
+        updatedAt: T0 + 9_000,
+      });
+      expect(await store.users.byId(carol.id)).toStrictEqual({
+        ...carol,
+        status: 'offline',
+        updatedAt: T0 + 9_000,
+      });
+      expect(await store.users.byId(dave.id)).toStrictEqual(dave);
+    });
+
+    it('writes thousands of users in one call, beyond one statement’s worth of ids', async () => {
+      const users = Array.from({ length: 2_500 }, (_, i) => aUser({ username: `bulk-${i}` }));
+      await store.transaction(async (tx) => {
+        for (const user of users) await tx.users.insert(user);
+      });
+      const statuses = ['online', 'away', 'busy'] as const;
+
+      const updated = await store.users.setStatuses(
+        users.map((user, i) => ({ id: user.id, status: statuses[i % 3] ?? 'online' })),
+        T0 + 1,
+      );
+
+      expect(updated).toBe(2_500);
+      const stored = await store.users.byIds(users.map((u) => u.id));
+      const statusOf = new Map(stored.map((u) => [u.id, u.status]));
+      expect(users.map((u, i) => statusOf.get(u.id) === statuses[i % 3]).every(Boolean)).toBe(true);
+      expect(stored.every((u) => u.updatedAt === T0 + 1)).toBe(true);
+    });
+
+    it('skips unknown ids, gives an id listed twice its last status, and accepts an empty list', async () => {
+      const alice = aUser({ username: 'alice' });
+      await store.users.insert(alice);
+
+      expect(
+        await store.users.setStatuses(
+          [
+            { id: alice.id, status: 'away' },
+            { id: userId(), status: 'away' },
+            { id: alice.id, status: 'busy' },
+          ],
+          T0 + 1,
+        ),
+      ).toBe(1);
+      expect((await store.users.byId(alice.id))?.status).toBe('busy');
+      expect(await store.users.setStatuses([], T0 + 2)).toBe(0);
+      expect((await store.users.byId(alice.id))?.updatedAt).toBe(T0 + 1);
+    });
+
+    it('is undone with the transaction it ran in', async () => {
+      const alice = aUser({ username: 'alice' });
+      await store.users.insert(alice);
+
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.users.setStatuses([{ id: alice.id, status: 'online' }], T0 + 1);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+
+      expect(await store.users.byId(alice.id)).toStrictEqual(alice);
     });
   });
 
