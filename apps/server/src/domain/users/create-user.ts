@@ -9,12 +9,26 @@ import { checkEmail, checkName, checkPassword, checkUsername } from './account-r
 import type { User, UserType } from './user.js';
 import { joinDefaultChannels } from '../rooms/create-room.js';
 
+/** A password that passed the policy, as its Argon2id hash. */
+export interface PreparedPassword {
+  readonly hash: string;
+}
+
+/** Checks `plain` against the password policy and hashes it: outside any transaction. */
+export async function preparePassword(ctx: DomainContext, plain: string): Promise<PreparedPassword> {
+  return { hash: await hashPassword(checkPassword(ctx.settings, plain)) };
+}
+
 export interface NewUser {
   readonly username: string;
   readonly name: string;
   readonly email?: string | null;
-  /** Plain text; null for an account that cannot log in with a password (bots with PATs). */
-  readonly password: string | null;
+  /**
+   * Plain text, or already checked and hashed by `preparePassword` (which callers do before their
+   * transaction, so that the slow hash holds no database lock); null for an account that cannot
+   * log in with a password (bots with PATs).
+   */
+  readonly password: string | PreparedPassword | null;
   readonly roles?: readonly string[];
   readonly active?: boolean;
   readonly verified?: boolean;
@@ -38,7 +52,10 @@ export async function insertUserWithoutPermissionCheck(
   const name = checkName(input.name);
   const email =
     input.email === undefined || input.email === null || input.email === '' ? null : checkEmail(input.email);
-  const password = input.password === null ? null : checkPassword(ctx.settings, input.password);
+  const password =
+    input.password === null || typeof input.password === 'object'
+      ? input.password
+      : checkPassword(ctx.settings, input.password);
   const roles = [...new Set(input.roles ?? ['user'])];
   for (const role of roles) {
     if (!(await tx.roles.byId(role))) throw ChatError.roleNotFound(role);
@@ -64,7 +81,8 @@ export async function insertUserWithoutPermissionCheck(
     bio: '',
     customFields: input.customFields ?? {},
     preferences: {},
-    passwordHash: password === null ? null : await hashPassword(password),
+    passwordHash:
+      password === null ? null : typeof password === 'object' ? password.hash : await hashPassword(password),
     requirePasswordChange: input.requirePasswordChange ?? false,
     createdAt: now,
     updatedAt: now,
@@ -97,5 +115,8 @@ export async function createUser(ctx: DomainContext, actor: Actor, input: Create
   if (input.roles?.includes('admin')) await ctx.authz.require(actor, 'assign-admin-role');
   const password = input.setRandomPassword ? randomBytes(24).toString('base64url') : input.password;
   if (password === undefined) throw ChatError.invalidParams("must have required property 'password'");
-  return ctx.store.transaction((tx) => insertUserWithoutPermissionCheck(ctx, tx, { ...input, password }));
+  const prepared = await preparePassword(ctx, password);
+  return ctx.store.transaction((tx) =>
+    insertUserWithoutPermissionCheck(ctx, tx, { ...input, password: prepared }),
+  );
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { DomainContext } from '../context.js';
 import { ChatError } from '../shared/errors.js';
-import { insertUserWithoutPermissionCheck } from './create-user.js';
+import { insertUserWithoutPermissionCheck, preparePassword } from './create-user.js';
 import type { User } from './user.js';
 
 export interface RegisterInput {
@@ -39,12 +39,13 @@ export async function registerUser(ctx: DomainContext, input: RegisterInput): Pr
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
+  const password = await preparePassword(ctx, input.pass);
   return ctx.store.transaction((tx) =>
     insertUserWithoutPermissionCheck(ctx, tx, {
       username: input.username,
       email: input.email,
       name: input.name,
-      password: input.pass,
+      password,
       roles: roles.length > 0 ? roles : ['user'],
     }),
   );
