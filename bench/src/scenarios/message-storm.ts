@@ -1,0 +1,252 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DatasetPlan, RoomKind } from '../dataset/plan.js';
+import { bodyPool } from '../dataset/words.js';
+import { closeAll, connectMany, type ClientPlan } from '../load/connect-many.js';
+import type { DdpClient } from '../load/ddp-client.js';
+import type { LatencySummary } from '../load/latency.js';
+import { DeliveryLedger, WindowCounts } from '../load/ledger.js';
+import { runOpenLoop } from '../load/open-loop.js';
+import { Rng } from '../load/rng.js';
+import { Sampler, windowBetween, type Sample, type Window } from '../system/sampler.js';
+import { scrapeServerMetrics } from '../system/server-metrics.js';
+import type { RunningServer } from '../targets/running-server.js';
+import type { Cores } from '../system/pinning.js';
+import { sendGates, validity } from './gates.js';
+
+/** Where messages go (§6.3 of the design): DMs 40 %, group DMs 15 %, team channels 40 %, general 5 %. */
+export const SEND_MIX: readonly (readonly [RoomKind, number])[] = [
+  ['dm', 0.4],
+  ['group-dm', 0.15],
+  ['team', 0.4],
+  ['general', 0.05],
+];
+
+export interface StormStep {
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+}
+
+export interface StormOptions {
+  readonly server: RunningServer;
+  readonly plan: DatasetPlan;
+  /** The first `connectedUsers` users of the data set connect, one socket each. */
+  readonly connectedUsers: number;
+  readonly steps: readonly StormStep[];
+  /** The start of each step that is not measured (JIT, caches, queues filling). */
+  readonly warmupMs: number;
+  /** After the last step, how long to wait for deliveries still on their way. */
+  readonly drainMs: number;
+  /** Full runs stop stepping up once a step breaks a gate or is invalid. */
+  readonly stopAtFailedGate: boolean;
+  readonly cores: Cores;
+  readonly seed: number;
+  readonly log: (line: string) => void;
+}
+
+export interface StepResult {
+  readonly offeredPerSecond: number;
+  readonly window: Window;
+  readonly sends: number;
+  readonly acceptedPerSecond: number;
+  readonly failedSends: number;
+  readonly deliveries: number;
+  readonly deliveriesPerSecond: number;
+  readonly deliveriesPerCpuSecond: number;
+  readonly cpuMicrosPerMessage: number;
+  readonly cpuMicrosPerDelivery: number;
+  /** Send→receive, from the scheduled time (coordinated-omission safe). */
+  readonly latency: LatencySummary;
+  /** Send→receive, from the moment the frame was written. */
+  readonly latencyFromSent: LatencySummary;
+  /** `sendMessage` answered, from the scheduled time. */
+  readonly ack: LatencySummary;
+  readonly eventLoopP99Ms: number | null;
+  readonly gatesFailed: readonly string[];
+  readonly invalidReasons: readonly string[];
+}
+
+export interface StormResult {
+  readonly connected: number;
+  readonly subscriptions: number;
+  readonly rooms: Readonly<Record<string, number>>;
+  readonly connectSeconds: number;
+  readonly connectFailures: readonly string[];
+  readonly steps: readonly StepResult[];
+  /** The fastest step within every gate, or null. */
+  readonly best: StepResult | null;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly refused: number;
+  readonly unanswered: number;
+  readonly unexpectedCloses: number;
+  readonly samples: readonly Sample[];
+}
+
+interface ActiveRoom {
+  readonly id: string;
+  /** Client numbers of its connected members: every one of them subscribes to the room. */
+  online: number[];
+}
+
+/**
+ * S2's shape, against any server that speaks DDP (Parley, the floor server): connect users who
+ * subscribe to the messages of each of their rooms, then post at stepped open-loop rates into rooms
+ * chosen by the mix, and measure every delivery.
+ */
+export async function runMessageStorm(options: StormOptions): Promise<StormResult> {
+  const { plan, server, log } = options;
+  const connectedUsers = Math.min(options.connectedUsers, plan.users.length);
+  const byKind = new Map<RoomKind, ActiveRoom[]>();
+  const roomsOf: { stream: string; eventName: string }[][] = plan.users
+    .slice(0, connectedUsers)
+    .map(() => []);
+  for (const room of plan.rooms) {
+    if (room.kind === 'hot') continue;
+    const online = room.members.filter((m) => m < connectedUsers);
+    if (online.length === 0) continue;
+    for (const member of online)
+      roomsOf[member]?.push({ stream: 'stream-room-messages', eventName: room.id });
+    const list = byKind.get(room.kind) ?? [];
+    list.push({ id: room.id, online });
+    byKind.set(room.kind, list);
+  }
+  const clientPlans: ClientPlan[] = roomsOf.map((subscriptions, i) => ({
+    token: (plan.users[i] as { token: string }).token,
+    subscriptions,
+  }));
+
+  const ledger = new DeliveryLedger();
+  log(`connecting ${connectedUsers} users`);
+  const connected = await connectMany({
+    url: server.wsUrl,
+    plans: clientPlans,
+    sink: ledger,
+    ratePerSecond: 2_000,
+    concurrency: 100,
+  });
+  const clients = connected.clients;
+  // Only sockets that connected count as audience and senders.
+  for (const rooms of byKind.values()) {
+    for (const room of rooms) room.online = room.online.filter((c) => clients[c] !== null);
+  }
+  const mix = SEND_MIX.map(([kind, share]) => ({
+    share,
+    rooms: (byKind.get(kind) ?? []).filter((r) => r.online.length > 0),
+  })).filter((m) => m.rooms.length > 0);
+  const totalShare = mix.reduce((a, m) => a + m.share, 0);
+  const texts = bodyPool(options.seed).posts.map((t) => JSON.stringify(t));
+
+  const sampler = new Sampler(server, options.cores);
+  sampler.start();
+  const rng = new Rng(options.seed, 11);
+  const fire = (scheduledAt: number): void => {
+    let pick = rng.next() * totalShare;
+    let bucket = mix[0];
+    for (const m of mix) {
+      bucket = m;
+      pick -= m.share;
+      if (pick < 0) break;
+    }
+    if (!bucket) return;
+    const room = rng.pick(bucket.rooms);
+    const sender = clients[rng.pick(room.online)] as DdpClient;
+    const seq = ledger.register(scheduledAt, room.online);
+    sender.sendMessage(seq, room.id, rng.pick(texts));
+    ledger.markSent(seq, performance.now());
+  };
+
+  const steps: StepResult[] = [];
+  for (const step of options.steps) {
+    log(`step: ${step.ratePerSecond} msg/s for ${step.durationMs / 1000} s`);
+    const startAt = performance.now();
+    const measured = (async () => {
+      await sleep(options.warmupMs);
+      const from = await sampler.mark();
+      // Resets the server's event-loop histogram; not awaited, a busy server answers late.
+      void scrapeServerMetrics(server.metricsUrl);
+      const counts = new WindowCounts();
+      ledger.window = counts;
+      return { from, counts };
+    })();
+    await runOpenLoop({ rng, ratePerSecond: step.ratePerSecond, startAt, durationMs: step.durationMs, fire });
+    const { from, counts } = await measured;
+    ledger.window = null;
+    const to = await sampler.mark();
+    const metrics = await scrapeServerMetrics(server.metricsUrl);
+    const result = stepResult(step, windowBetween(from, to), counts, metrics?.eventLoopP99Ms ?? null);
+    steps.push(result);
+    log(
+      `  ${result.acceptedPerSecond.toFixed(0)} msg/s accepted, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+        `p99 ${result.latency.p99Ms} ms, server CPU ${result.window.serverCpuPercent.toFixed(0)} %, ` +
+        `generator CPU ${result.window.generatorCpuPercent.toFixed(0)} %`,
+    );
+    // Beyond a broken gate (or a generator that could not keep up) a higher rate says nothing more.
+    if (options.stopAtFailedGate && (result.gatesFailed.length > 0 || result.invalidReasons.length > 0))
+      break;
+  }
+
+  // Every send answered and every delivery in, or the drain time is up: what is missing then is lost.
+  const drainUntil = performance.now() + options.drainMs;
+  while ((ledger.unanswered() > 0 || ledger.outstanding() > 0) && performance.now() < drainUntil)
+    await sleep(100);
+  sampler.stop();
+  const tally = ledger.tally();
+  const unexpectedCloses = clients.filter((c) => c?.unexpectedClose).length;
+  closeAll(clients);
+
+  const passing = steps.filter((s) => s.gatesFailed.length === 0 && s.invalidReasons.length === 0);
+  return {
+    connected: clients.filter((c) => c !== null).length,
+    subscriptions: clientPlans.reduce((a, p) => a + p.subscriptions.length, 0),
+    rooms: Object.fromEntries([...byKind].map(([kind, rooms]) => [kind, rooms.length])),
+    connectSeconds: connected.seconds,
+    connectFailures: connected.failures.slice(0, 20),
+    steps,
+    best: passing.reduce<StepResult | null>(
+      (best, s) => (best === null || s.acceptedPerSecond > best.acceptedPerSecond ? s : best),
+      null,
+    ),
+    ...tally,
+    unexpectedCloses,
+    samples: sampler.samples,
+  };
+}
+
+function stepResult(
+  step: StormStep,
+  window: Window,
+  counts: WindowCounts,
+  eventLoopP99Ms: number | null,
+): StepResult {
+  const perSecond = (n: number) => (window.seconds > 0 ? n / window.seconds : 0);
+  const latency = counts.fromScheduled.summary();
+  const answered = counts.acceptedSends + counts.failedSends;
+  const result = {
+    offeredPerSecond: step.ratePerSecond,
+    window,
+    sends: counts.sends,
+    acceptedPerSecond: perSecond(counts.acceptedSends),
+    failedSends: counts.failedSends,
+    deliveries: counts.deliveries,
+    deliveriesPerSecond: perSecond(counts.deliveries),
+    deliveriesPerCpuSecond: window.serverCpuSeconds > 0 ? counts.deliveries / window.serverCpuSeconds : 0,
+    cpuMicrosPerMessage:
+      counts.acceptedSends > 0 ? (window.serverCpuSeconds * 1e6) / counts.acceptedSends : 0,
+    cpuMicrosPerDelivery: counts.deliveries > 0 ? (window.serverCpuSeconds * 1e6) / counts.deliveries : 0,
+    latency,
+    latencyFromSent: counts.fromSent.summary(),
+    ack: counts.ack.summary(),
+    eventLoopP99Ms,
+  };
+  return {
+    ...result,
+    gatesFailed: sendGates({
+      latency,
+      errorShare: answered > 0 ? counts.failedSends / answered : 0,
+      serverCpuPercent: window.serverCpuPercent,
+      eventLoopP99Ms,
+    }),
+    invalidReasons: validity(window),
+  };
+}
