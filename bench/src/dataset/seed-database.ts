@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { roomHistory } from './history.js';
 import type { DatasetPlan, PlannedRoom } from './plan.js';
 import {
@@ -86,6 +87,10 @@ async function inBatches<T>(
     await store.transaction(async (tx) => {
       for (const item of slice) await write(tx, item);
     });
+    // libsql frees a statement's native memory in a finaliser that runs on a later turn of the
+    // event loop, and Kysely prepares one per query: a seeding that never yields kept ~2 GB for the
+    // quick data set and exhausted the machine on the full one (measured: ~2.5 KiB per statement).
+    await yieldToEventLoop();
   }
 }
 

@@ -50,7 +50,8 @@ export const floor: Scenario = {
         explanation:
           `Parley spends ${ratio.toFixed(2)}× the floor server's CPU per delivery ` +
           `(${Math.round(parley.deliveriesPerCpuSecond)} vs ${Math.round(reference.deliveriesPerCpuSecond)} ` +
-          'deliveries per server CPU-second; goal ≤ 3×)',
+          'deliveries per server CPU-second; goal ≤ 3×)' +
+          (run.valid && own.valid ? '' : ' — in doubt: a run it compares is invalid'),
       });
     }
     return comparisons;

@@ -13,7 +13,7 @@ import { foreignText } from './storm-report.js';
 /** §6.4: 19,000 sockets (the fd limit is 20,000 per process) at 500 connects/s, held 5 minutes. */
 function shape(quick: boolean) {
   return quick
-    ? { connections: 2_000, ratePerSecond: 1_000, settleMs: 1_000, holdMs: 2_000 }
+    ? { connections: 1_500, ratePerSecond: 1_000, settleMs: 1_000, holdMs: 1_000 }
     : { connections: 19_000, ratePerSecond: 500, settleMs: 10_000, holdMs: 300_000 };
 }
 

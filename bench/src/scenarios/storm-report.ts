@@ -8,7 +8,7 @@ import type { StepResult, StormResult, StormStep } from './message-storm.js';
  * everyday figures; capacity (the fastest step within the gates) comes from a full run.
  */
 export function stormSteps(quick: boolean): { steps: StormStep[]; warmupMs: number; users: number } {
-  if (quick) return { steps: [{ ratePerSecond: 100, durationMs: 8_000 }], warmupMs: 2_000, users: 500 };
+  if (quick) return { steps: [{ ratePerSecond: 100, durationMs: 7_000 }], warmupMs: 2_000, users: 500 };
   return {
     steps: [50, 100, 200, 500, 1_000, 2_000, 3_000].map((ratePerSecond) => ({
       ratePerSecond,

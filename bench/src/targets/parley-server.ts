@@ -22,7 +22,8 @@ export async function startParleyServer(options: {
   await access(SERVER_MAIN).catch(() => {
     throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` (npm run bench builds it)`);
   });
-  const port = await freePort();
+  // A restart on the port of a killed server (S4) passes PARLEY_PORT; otherwise a free one.
+  const port = options.env?.PARLEY_PORT ? Number(options.env.PARLEY_PORT) : await freePort();
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(PARLEY_|DATABASE_URL$|NATS_URL$)/.test(key)) env[key] = value;
