@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashToken, newToken } from '../src/domain/auth/tokens.js';
 import type { Signal } from '../src/domain/events/events.js';
-import { randomIds, type DeviceId, type UserId } from '../src/domain/shared/ids.js';
-import type { User } from '../src/domain/users/user.js';
+import type { DeviceId } from '../src/domain/shared/ids.js';
 import { createBusModeServer, onEachBackendAndBusMode, type BusMode } from '../src/testing/bus-modes.js';
 import type { Backend } from '../src/testing/databases.js';
 import { PASSWORD, type Session, type TestServer } from '../src/testing/create-test-server.js';
 import type { TestDdpClient } from '../src/testing/ddp-client.js';
+import { aUser } from '../src/store/contract/factories.js';
 
 // Rocket.Chat's numbers for statuses on `user-status` and `stream-user-presence`.
 const OFFLINE = 0;
@@ -72,29 +72,13 @@ function recordStatuses(client: TestDdpClient): Heard[] {
 async function insertUsers(s: TestServer, usernames: readonly string[]): Promise<Session[]> {
   const now = Date.now();
   const crowd = usernames.map((username) => {
-    const user: User = {
-      id: randomIds.next() as UserId,
+    const user = aUser({
       username,
       name: username[0]?.toUpperCase() + username.slice(1),
-      type: 'user',
       email: null,
-      emailVerified: false,
-      active: true,
-      roles: ['user'],
-      status: 'offline',
-      statusText: '',
-      statusDefault: 'online',
-      utcOffset: 0,
-      nickname: '',
-      bio: '',
-      customFields: {},
-      preferences: {},
-      passwordHash: null,
-      requirePasswordChange: false,
       createdAt: now,
       updatedAt: now,
-      lastLogin: null,
-    };
+    });
     return { user, token: newToken() };
   });
   await s.parley.store.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import type { Actor } from '../shared/actor.js';
 import type { DeviceId, UserId } from '../shared/ids.js';
 import type { User, UserStatus } from '../users/user.js';
 import { createPresence, type Presence, type PresenceConfig } from './presence.js';
+import { aUser } from '../../store/contract/factories.js';
 
 /** Short timings, so that the real clock and real timers run the whole story in milliseconds. */
 const TIMINGS: PresenceConfig = {
@@ -408,30 +409,15 @@ describe('presence', () => {
 
     beforeAll(async () => {
       const now = Date.now();
-      crowd = Array.from({ length: COUNT }, (_, i) => ({
-        ...({} as User),
-        id: `crowd-${i}` as UserId,
-        username: `crowd${i}`,
-        name: `Crowd ${i}`,
-        type: 'user',
-        email: null,
-        emailVerified: false,
-        active: true,
-        roles: ['user'],
-        status: 'offline',
-        statusText: '',
-        statusDefault: 'online',
-        utcOffset: 0,
-        nickname: '',
-        bio: '',
-        customFields: {},
-        preferences: {},
-        passwordHash: null,
-        requirePasswordChange: false,
-        createdAt: now,
-        updatedAt: now,
-        lastLogin: null,
-      }));
+      crowd = Array.from({ length: COUNT }, (_, i) =>
+        aUser({
+          id: `crowd-${i}` as UserId,
+          username: `crowd${i}`,
+          name: `Crowd ${i}`,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
       await server.parley.store.transaction(async (tx) => {
         for (const user of crowd) await tx.users.insert(user);
       });
