@@ -1,12 +1,25 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunDatabase } from '../dataset/cache.js';
-import { CACHE_DIR, SERVER_MAIN } from '../paths.js';
+import { CACHE_DIR, RESULTS_DIR, SERVER_MAIN } from '../paths.js';
 import { freePort, spawnPinned, waitUntilReady, type RunningServer } from './running-server.js';
 import { PostgresAdmin } from './postgres.js';
 
 /** What Parley's SQLite connection is opened with (apps/server/src/store/open-database.ts). */
 const SQLITE_DURABILITY = 'SQLite WAL, synchronous=NORMAL';
+
+/**
+ * `BENCH_CPU_PROF=1` writes a V8 CPU profile of every Parley process to `results/profiles/` when it
+ * stops (open it in Chrome's DevTools or speedscope): how the "make it fast" work finds its targets.
+ */
+function profilingArgs(label: string): string[] {
+  if (!process.env.BENCH_CPU_PROF) return [];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
+    `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`,
+  ];
+}
 
 /**
  * Starts the built server (`node apps/server/dist/main.js start`) on `database`, pinned to `core`,
@@ -40,7 +53,7 @@ export async function startParleyServer(options: {
   const server = await spawnPinned({
     core: options.core,
     command: process.execPath,
-    args: [SERVER_MAIN, 'start'],
+    args: [...profilingArgs(options.label), SERVER_MAIN, 'start'],
     env,
     logFile,
   });
