@@ -1,5 +1,5 @@
-import { parse } from '@rocket.chat/message-parser';
 import type { Tx } from '../ports/store.js';
+import { markdownOf } from './markdown.js';
 import type { ChannelRef, Mention } from './message.js';
 
 export interface ParsedText {
@@ -16,13 +16,7 @@ export interface ParsedText {
  * with ids `all`/`here`, as Rocket.Chat writes them.
  */
 export async function parseMessageText(repos: Pick<Tx, 'users' | 'rooms'>, msg: string): Promise<ParsedText> {
-  let md: unknown[];
-  try {
-    md = parse(msg);
-  } catch {
-    // The parser never should throw; if it does, the text is still sent as plain text.
-    md = [{ type: 'PARAGRAPH', value: [{ type: 'PLAIN_TEXT', value: msg }] }];
-  }
+  const md = markdownOf(msg);
   const usernames = new Set<string>();
   const channelNames = new Set<string>();
   collect(md, usernames, channelNames);
