@@ -188,6 +188,21 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
       );
     },
 
+    async identities(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'name', 'active'])
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
+      return rows.map((row) => ({
+        id: row.id as UserId,
+        username: row.username,
+        name: row.name,
+        active: bool(row.active),
+      }));
+    },
+
     async byUsernames(usernames) {
       if (usernames.length === 0) return [];
       const lower = [...new Set(usernames.map((u) => u.toLowerCase()))];

@@ -65,14 +65,16 @@ export async function sendMessage(
       });
     }
     ensureMayPost(actor, room, subscription, mayPostReadOnly);
-    if (room.t === 'd' && (await tx.users.byIds(room.uids)).some((member) => !member.active)) {
+    // The author and, in a DM, its members: one small read.
+    const people = await tx.users.identities(room.t === 'd' ? [actor.userId, ...room.uids] : [actor.userId]);
+    if (room.t === 'd' && people.some((member) => !member.active)) {
       // A DM with a deactivated user is read-only, as Rocket.Chat makes it.
       throw ChatError.invalid(
         'error-room-read-only',
         'This direct message is read only: a member is deactivated',
       );
     }
-    const author = await tx.users.byId(actor.userId);
+    const author = people.find((person) => person.id === actor.userId);
     if (!author) throw ChatError.notLoggedIn();
 
     const parent =

@@ -48,6 +48,11 @@ export interface UserRepo {
   removeRole(id: UserId, role: string, updatedAt: number): Promise<void>;
   countWithRole(role: string): Promise<number>;
   byIds(ids: readonly UserId[]): Promise<readonly User[]>;
+  /**
+   * Who the listed users are, without roles or profile: what posting a message needs (the author's
+   * names, whether a DM's members are active) in one small query. Unknown ids are left out.
+   */
+  identities(ids: readonly UserId[]): Promise<readonly UserIdentity[]>;
   /** Case-insensitive; unknown names are left out. */
   byUsernames(usernames: readonly string[]): Promise<readonly User[]>;
   /**
@@ -56,6 +61,8 @@ export interface UserRepo {
    */
   listActive(query: ActiveUserQuery): Promise<Paged<User>>;
 }
+
+export type UserIdentity = Pick<User, 'id' | 'username' | 'name' | 'active'>;
 
 export interface UserStatusWrite {
   readonly id: UserId;

@@ -64,6 +64,8 @@ export interface HistoryQuery extends Page {
   readonly showThreadMessages?: boolean;
   /** False when the caller needs only the page, not the total (`channels.history`). */
   readonly countTotal?: boolean;
+  /** Newest first unless asked otherwise. */
+  readonly order?: 'newest' | 'oldest';
 }
 
 /** `channels.history` and friends: messages newest first, between `oldest` and `latest`. */
@@ -84,6 +86,7 @@ export async function roomHistory(
     inclusive: query.inclusive ?? false,
     hideThreadReplies: query.showThreadMessages === false,
     countTotal: query.countTotal ?? true,
+    ...(query.order ? { order: query.order } : {}),
   });
   return { view, messages };
 }

@@ -273,6 +273,21 @@ await onEachBackend('UserRepo: insert, find, update, setStatuses, delete', (back
       expect(stored.every((u) => u.updatedAt === T0 + 1)).toBe(true);
     });
 
+    it('tells who users are (names and whether active) in one read, unknown and repeated ids skipped', async () => {
+      const alice = aUser({ username: 'alice', name: 'Alice A' });
+      const bob = aUser({ username: 'bob', name: 'Bob B', active: false });
+      await store.users.insert(alice);
+      await store.users.insert(bob);
+
+      const found = await store.users.identities([bob.id, userId(), alice.id, bob.id]);
+
+      expect([...found].sort((a, b) => a.username.localeCompare(b.username))).toEqual([
+        { id: alice.id, username: 'alice', name: 'Alice A', active: true },
+        { id: bob.id, username: 'bob', name: 'Bob B', active: false },
+      ]);
+      expect(await store.users.identities([])).toEqual([]);
+    });
+
     it('skips unknown ids, gives an id listed twice its last status, and accepts an empty list', async () => {
       const alice = aUser({ username: 'alice' });
       await store.users.insert(alice);
