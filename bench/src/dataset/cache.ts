@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_DIR, SERVER_DIST } from '../paths.js';
@@ -79,21 +80,30 @@ async function prepareSqlite(
 ): Promise<string> {
   const dir = join(DATASETS_DIR, `${spec.name}-${hash}`);
   const file = join(dir, 'parley.db');
-  const ready = await stat(file).then(
-    () => true,
-    () => false,
-  );
-  if (ready && !options.rebuild) return file;
+  const ready = () =>
+    stat(file).then(
+      () => true,
+      () => false,
+    );
+  if ((await ready()) && !options.rebuild) return file;
+  return withBuildLock(`${spec.name}-sqlite`, options.log, async () => {
+    // Another run may have built it while this one waited.
+    if ((await ready()) && !options.rebuild) return file;
+    await buildSqlite(spec, hash, dir, options.log);
+    return file;
+  });
+}
+
+async function buildSqlite(spec: DatasetSpec, hash: string, dir: string, log: (line: string) => void) {
   for (const old of await readdir(DATASETS_DIR).catch(() => [])) {
     if (old.startsWith(`${spec.name}-`)) await rm(join(DATASETS_DIR, old), { recursive: true, force: true });
   }
   const building = join(DATASETS_DIR, `${spec.name}-${hash}.building`);
   await rm(building, { recursive: true, force: true });
   await mkdir(building, { recursive: true });
-  options.log(`building the ${spec.name} data set for SQLite (${hash}), once`);
+  log(`building the ${spec.name} data set for SQLite (${hash}), once`);
   await runSeeder(spec, { kind: 'sqlite', file: join(building, 'parley.db') });
   await rename(building, dir);
-  return file;
 }
 
 async function preparePostgres(
@@ -103,20 +113,74 @@ async function preparePostgres(
 ): Promise<string> {
   const prefix = `parley_bench_${spec.name}_`;
   const template = `${prefix}${hash}`;
+  const exists = async () => {
+    const admin = await PostgresAdmin.connect();
+    try {
+      return await admin.exists(template);
+    } finally {
+      await admin.close();
+    }
+  };
+  if (!options.rebuild && (await exists())) return template;
+  return withBuildLock(`${spec.name}-postgres`, options.log, async () => {
+    if (!options.rebuild && (await exists())) return template;
+    await buildPostgres(spec, hash, template, options.log);
+    return template;
+  });
+}
+
+async function buildPostgres(spec: DatasetSpec, hash: string, template: string, log: (line: string) => void) {
+  const prefix = `parley_bench_${spec.name}_`;
   const admin = await PostgresAdmin.connect();
   try {
-    if (!options.rebuild && (await admin.exists(template))) return template;
     for (const old of await admin.databasesLike(prefix)) await admin.drop(old);
     const building = `${template}_building`;
     await admin.create(building);
-    options.log(`building the ${spec.name} data set for PostgreSQL (${hash}), once`);
+    log(`building the ${spec.name} data set for PostgreSQL (${hash}), once`);
     await runSeeder(spec, { kind: 'postgres', url: databaseUrl(building) });
     // Statistics as a long-running database would have them after autovacuum.
     await admin.analyze(building);
     await admin.rename(building, template);
-    return template;
   } finally {
     await admin.close();
+  }
+}
+
+/**
+ * Runs `build` while holding `<datasets>/lock.<name>` (a directory: creating one is atomic), so that
+ * two bench runs never seed, or drop, the same data set at once; a lock whose owner died is taken over.
+ */
+async function withBuildLock<T>(
+  name: string,
+  log: (line: string) => void,
+  build: () => Promise<T>,
+): Promise<T> {
+  const lock = join(DATASETS_DIR, `lock.${name}`);
+  const owner = join(lock, 'pid');
+  await mkdir(DATASETS_DIR, { recursive: true });
+  let waiting = false;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(owner, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(await readFile(owner, 'utf8').catch(() => ''));
+      // An empty pid file is a lock being taken right now: wait for it like any other.
+      if (pid > 0 && !alive(pid)) {
+        await rm(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!waiting) log(`waiting for another bench run (pid ${pid || '?'}) building the ${name} data set`);
+      waiting = true;
+      await sleep(1_000);
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
   }
 }
 
