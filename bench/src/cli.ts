@@ -51,7 +51,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // The load generator (this process) stays off the server's core.
   pinProcess(process.pid, cores.generator);
   const startedAt = new Date();
-  const backendsUsed = scenarios.some((s) => s.backends === 'each') ? args.backends : [];
+  const backendsUsed = args.backends.filter((b) =>
+    scenarios.some((s) => backendsOf(s, args.backends).includes(b)),
+  );
   if (backendsUsed.includes('postgres')) {
     const admin = await PostgresAdmin.connect().catch((error: unknown) => {
       process.stderr.write(
@@ -73,7 +75,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const runs: ScenarioRun[] = [];
   let crashed = 0;
   for (const scenario of scenarios) {
-    const backends: (Backend | null)[] = scenario.backends === 'each' ? [...args.backends] : [null];
+    const backends = backendsOf(scenario, args.backends);
+    if (backends.length === 0) log(`${scenario.name}: skipped, it runs on ${scenario.backends} only`);
     for (const backend of backends) {
       const run = await runOne(scenario, backend, { quick: args.quick, dataset, cores });
       if (run.invalidReasons.some((r) => r.startsWith('crashed:'))) crashed++;
@@ -95,6 +98,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote ${files.join(', ')}`);
   return crashed > 0 ? 1 : 0;
+}
+
+/** The backends `scenario` runs on when `chosen` are selected; null: once, without a database. */
+function backendsOf(scenario: Scenario, chosen: readonly Backend[]): (Backend | null)[] {
+  if (scenario.backends === 'none') return [null];
+  if (scenario.backends === 'each') return [...chosen];
+  return chosen.includes(scenario.backends) ? [scenario.backends] : [];
 }
 
 function usage(): string {

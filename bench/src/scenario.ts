@@ -13,8 +13,12 @@ export interface Scenario {
   /** The CLI name: `s2`, `s3`, `floor`, … */
   readonly name: string;
   readonly title: string;
-  /** `each`: once per selected backend, on a fresh copy of the data set; `none`: once, no database. */
-  readonly backends: 'each' | 'none';
+  /**
+   * `each`: once per selected backend, on a fresh copy of the data set; `none`: once, no database;
+   * `postgres`: on PostgreSQL only, when it is selected (several Parley processes need a shared
+   * database, which SQLite is not: S7).
+   */
+  readonly backends: 'each' | 'none' | 'postgres';
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
   /**
    * Optional: figures relating this scenario's run to the others of the same CLI run (the floor's

@@ -23,7 +23,8 @@ export interface ConnectedClients {
  * in flight: handshake, resume login, then its subscriptions.
  */
 export async function connectMany(options: {
-  readonly url: string;
+  /** Several: client `i` connects to `url[i mod n]` (the processes of a cluster, S7). */
+  readonly url: string | readonly string[];
   readonly plans: readonly ClientPlan[];
   readonly sink: LoadSink;
   readonly ratePerSecond: number;
@@ -45,7 +46,9 @@ export async function connectMany(options: {
       const plan = plans[index] as ClientPlan;
       const t0 = performance.now();
       try {
-        const client = await DdpClient.open(options.url, index, options.sink);
+        const url =
+          typeof options.url === 'string' ? options.url : (options.url[index % options.url.length] as string);
+        const client = await DdpClient.open(url, index, options.sink);
         await client.loginWithToken(plan.token);
         await Promise.all(plan.subscriptions.map((s) => client.subscribe(s.stream, s.eventName)));
         clients[index] = client;

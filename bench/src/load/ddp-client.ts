@@ -15,6 +15,8 @@ export interface LoadSink {
 const ROOM_MESSAGE = Buffer.from('{"msg":"changed","collection":"stream-room-messages"');
 const MESSAGE_ID = Buffer.from('"args":[{"_id":"B');
 const HOT_RESULT = Buffer.from('{"msg":"result","id":"s');
+const RAW_RESULT = Buffer.from('{"msg":"result","id":"r');
+const CHANGED = Buffer.from('{"msg":"changed"');
 const PING = Buffer.from('{"msg":"ping"');
 const UPDATED = Buffer.from('{"msg":"updated"');
 const ZERO = 48;
@@ -42,6 +44,12 @@ interface Pending {
   reject(error: Error): void;
 }
 
+interface PendingRaw {
+  readonly method: string;
+  resolve(frame: Buffer): void;
+  reject(error: Error): void;
+}
+
 /**
  * A DDP client built for load: frames the benchmark measures (room messages, answers to
  * `sendMessage`) are recognised by their bytes and never decoded or parsed; everything else
@@ -52,11 +60,16 @@ export class DdpClient {
   readonly #socket: WebSocket;
   readonly #sink: LoadSink;
   readonly #pending = new Map<string, Pending>();
+  readonly #pendingRaw = new Map<number, PendingRaw>();
   #nextId = 0;
   #closing = false;
   #onConnected: Pending | null = null;
   /** Set when the socket closed without `close()` being called. */
   unexpectedClose: string | null = null;
+  /** Called once when the socket closes, for whatever reason: a reconnecting client's cue (S4). */
+  onClose: ((reason: string) => void) | null = null;
+  /** Events of streams other than room messages (user notifications, typing…): counted, never parsed. */
+  otherEvents = 0;
 
   private constructor(socket: WebSocket, index: number, sink: LoadSink) {
     this.#socket = socket;
@@ -76,7 +89,11 @@ export class DdpClient {
     });
     const client = new DdpClient(socket, index, sink);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('DDP handshake timed out')), timeoutMs);
+      const timer = setTimeout(() => {
+        reject(new Error('DDP handshake timed out'));
+        // Given up on: the socket must not connect later and linger on the server.
+        client.terminate();
+      }, timeoutMs);
       client.#onConnected = {
         resolve: () => {
           clearTimeout(timer);
@@ -110,6 +127,18 @@ export class DdpClient {
     });
   }
 
+  /**
+   * A method call whose answer is not parsed: resolves with the raw result frame, rejects on an
+   * error answer. For big results (history pages) that the load generator at most scans.
+   */
+  callRaw(method: string, params: readonly unknown[]): Promise<Buffer> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pendingRaw.set(id, { method, resolve, reject });
+      this.#socket.send(JSON.stringify({ msg: 'method', id: `r${id}`, method, params }));
+    });
+  }
+
   async loginWithToken(token: string): Promise<void> {
     await this.call('login', [{ resume: token }]);
   }
@@ -134,9 +163,10 @@ export class DdpClient {
    * Hot path: posts message `seq` into `roomId`. `jsonText` is the text already JSON-encoded
    * (quotes included), so nothing is serialised per send.
    */
-  sendMessage(seq: number, roomId: string, jsonText: string): void {
+  sendMessage(seq: number, roomId: string, jsonText: string, threadId?: string): void {
+    const tmid = threadId === undefined ? '' : `,"tmid":"${threadId}"`;
     this.#socket.send(
-      `{"msg":"method","id":"s${seq}","method":"sendMessage","params":[{"_id":"B${seq}","rid":"${roomId}","msg":${jsonText}}]}`,
+      `{"msg":"method","id":"s${seq}","method":"sendMessage","params":[{"_id":"B${seq}","rid":"${roomId}","msg":${jsonText}${tmid}}]}`,
     );
   }
 
@@ -164,7 +194,21 @@ export class DdpClient {
       this.#sink.acked(value, at, data[end + 3] !== LETTER_E);
       return;
     }
+    if (startsWith(data, RAW_RESULT)) {
+      const { value, end } = digitsAt(data, RAW_RESULT.length);
+      const pending = this.#pendingRaw.get(value);
+      if (!pending) return;
+      this.#pendingRaw.delete(value);
+      if (data[end + 3] === LETTER_E)
+        pending.reject(new Error(`${pending.method}: ${data.toString('utf8', end + 3, end + 300)}`));
+      else pending.resolve(data);
+      return;
+    }
     if (startsWith(data, UPDATED)) return;
+    if (startsWith(data, CHANGED)) {
+      this.otherEvents++;
+      return;
+    }
     if (startsWith(data, PING)) {
       this.#socket.send('{"msg":"pong"}');
       return;
@@ -206,10 +250,15 @@ export class DdpClient {
 
   #closed(reason: string): void {
     if (!this.#closing && this.unexpectedClose === null) this.unexpectedClose = reason;
+    const onClose = this.onClose;
+    this.onClose = null;
     const error = new Error(`socket ${reason}`);
     this.#onConnected?.reject(error);
     this.#onConnected = null;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    for (const pending of this.#pendingRaw.values()) pending.reject(error);
+    this.#pendingRaw.clear();
+    onClose?.(reason);
   }
 }

@@ -8,7 +8,7 @@ import type { LatencySummary } from '../load/latency.js';
 import { DeliveryLedger, WindowCounts } from '../load/ledger.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import { Rng } from '../load/rng.js';
-import { Sampler, windowBetween, type Sample, type Window } from '../system/sampler.js';
+import { Sampler, windowBetween, type Sample, type ServerProcesses, type Window } from '../system/sampler.js';
 import { scrapeServerMetrics } from '../system/server-metrics.js';
 import type { RunningServer } from '../targets/running-server.js';
 import type { Cores } from '../system/pinning.js';
@@ -29,13 +29,23 @@ export interface StormStep {
 
 export interface StormOptions {
   readonly server: RunningServer;
+  /**
+   * More processes of the same deployment (S7): client `i` connects to the `i mod n`th of
+   * `[server, ...peers]`, and their CPU counts with the server's.
+   */
+  readonly peers?: readonly RunningServer[];
+  /**
+   * Processes outside the run whose CPU counts as the server's too (the machine's nats-server, S7):
+   * counted, never pinned.
+   */
+  readonly sharedPids?: readonly number[];
   readonly plan: DatasetPlan;
   /** The first `connectedUsers` users of the data set connect, one socket each. */
   readonly connectedUsers: number;
   readonly steps: readonly StormStep[];
   /** The start of each step that is not measured (JIT, caches, queues filling). */
   readonly warmupMs: number;
-  /** After the last step, how long to wait for deliveries still on their way. */
+  /** After the last step, how long to wait without any delivery or answer before the rest counts as lost. */
   readonly drainMs: number;
   /** Full runs stop stepping up once a step breaks a gate or is invalid. */
   readonly stopAtFailedGate: boolean;
@@ -80,8 +90,18 @@ export interface StormResult {
   readonly refused: number;
   readonly unanswered: number;
   readonly unexpectedCloses: number;
+  /** Server processes the clients were spread over. */
+  readonly processes: number;
+  /**
+   * Deliveries expected to a client on another process than the sender's (they cross the bus);
+   * lost and duplicated cover them with the rest. 0 with one process.
+   */
+  readonly crossProcessDeliveries: number;
   readonly samples: readonly Sample[];
 }
+
+/** However much is still arriving, a drain ends after this long. */
+const DRAIN_CAP_MS = 180_000;
 
 interface ActiveRoom {
   readonly id: string;
@@ -95,7 +115,8 @@ interface ActiveRoom {
  * chosen by the mix, and measure every delivery.
  */
 export async function runMessageStorm(options: StormOptions): Promise<StormResult> {
-  const { plan, server, log } = options;
+  const { plan, log } = options;
+  const servers = [options.server, ...(options.peers ?? [])];
   const connectedUsers = Math.min(options.connectedUsers, plan.users.length);
   const byKind = new Map<RoomKind, ActiveRoom[]>();
   const roomsOf: { stream: string; eventName: string }[][] = plan.users
@@ -119,7 +140,7 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   const ledger = new DeliveryLedger();
   log(`connecting ${connectedUsers} users`);
   const connected = await connectMany({
-    url: server.wsUrl,
+    url: servers.length === 1 ? options.server.wsUrl : servers.map((s) => s.wsUrl),
     plans: clientPlans,
     sink: ledger,
     ratePerSecond: 2_000,
@@ -137,9 +158,13 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   const totalShare = mix.reduce((a, m) => a + m.share, 0);
   const texts = bodyPool(options.seed).posts.map((t) => JSON.stringify(t));
 
-  const sampler = new Sampler(server, options.cores);
+  const sampler = new Sampler(
+    countedProcesses(options.server, servers, options.sharedPids ?? []),
+    options.cores,
+  );
   sampler.start();
   const rng = new Rng(options.seed, 11);
+  let crossProcessDeliveries = 0;
   const fire = (scheduledAt: number): void => {
     let pick = rng.next() * totalShare;
     let bucket = mix[0];
@@ -150,7 +175,12 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
     }
     if (!bucket) return;
     const room = rng.pick(bucket.rooms);
-    const sender = clients[rng.pick(room.online)] as DdpClient;
+    const senderNumber = rng.pick(room.online);
+    const sender = clients[senderNumber] as DdpClient;
+    if (servers.length > 1) {
+      for (const c of room.online)
+        if (c % servers.length !== senderNumber % servers.length) crossProcessDeliveries++;
+    }
     const seq = ledger.register(scheduledAt, room.online);
     sender.sendMessage(seq, room.id, rng.pick(texts));
     ledger.markSent(seq, performance.now());
@@ -163,8 +193,8 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
     const measured = (async () => {
       await sleep(options.warmupMs);
       const from = await sampler.mark();
-      // Resets the server's event-loop histogram; not awaited, a busy server answers late.
-      void scrapeServerMetrics(server.metricsUrl);
+      // Resets the servers' event-loop histograms; not awaited, a busy server answers late.
+      for (const s of servers) void scrapeServerMetrics(s.metricsUrl);
       const counts = new WindowCounts();
       ledger.window = counts;
       return { from, counts };
@@ -173,8 +203,7 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
     const { from, counts } = await measured;
     ledger.window = null;
     const to = await sampler.mark();
-    const metrics = await scrapeServerMetrics(server.metricsUrl);
-    const result = stepResult(step, windowBetween(from, to), counts, metrics?.eventLoopP99Ms ?? null);
+    const result = stepResult(step, windowBetween(from, to), counts, await eventLoopP99Ms(servers));
     steps.push(result);
     log(
       `  ${result.acceptedPerSecond.toFixed(0)} msg/s accepted, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
@@ -186,10 +215,18 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
       break;
   }
 
-  // Every send answered and every delivery in, or the drain time is up: what is missing then is lost.
-  const drainUntil = performance.now() + options.drainMs;
-  while ((ledger.unanswered() > 0 || ledger.outstanding() > 0) && performance.now() < drainUntil)
+  // Every send answered and every delivery in, or nothing arrived for `drainMs`: what is missing
+  // then is lost. A server far behind its queue is still delivering, and late is not lost (the
+  // latency says how late); a hard cap keeps a stuck server from holding the run.
+  const hardStop = performance.now() + DRAIN_CAP_MS;
+  let missing = ledger.unanswered() + ledger.outstanding();
+  let lastProgress = performance.now();
+  while (missing > 0 && performance.now() - lastProgress < options.drainMs && performance.now() < hardStop) {
     await sleep(100);
+    const now = ledger.unanswered() + ledger.outstanding();
+    if (now < missing) lastProgress = performance.now();
+    missing = now;
+  }
   sampler.stop();
   const tally = ledger.tally();
   const unexpectedCloses = clients.filter((c) => c?.unexpectedClose).length;
@@ -209,8 +246,37 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
     ),
     ...tally,
     unexpectedCloses,
+    processes: servers.length,
+    crossProcessDeliveries,
     samples: sampler.samples,
   };
+}
+
+/**
+ * What the sampler counts: every server's processes (their PostgreSQL backends are the same ones
+ * when they share a database) and `sharedPids`; the first server's RSS stands for the memory.
+ */
+function countedProcesses(
+  first: RunningServer,
+  servers: readonly RunningServer[],
+  sharedPids: readonly number[],
+): ServerProcesses {
+  if (servers.length === 1 && sharedPids.length === 0) return first;
+  return {
+    mainPid: first.mainPid,
+    notPinned: sharedPids,
+    async pids() {
+      const each = await Promise.all(servers.map((s) => s.pids()));
+      return [...new Set([...each.flat(), ...sharedPids])];
+    },
+  };
+}
+
+/** The worst event-loop delay p99 of the servers since the last scrape, or null if none tells. */
+async function eventLoopP99Ms(servers: readonly RunningServer[]): Promise<number | null> {
+  const metrics = await Promise.all(servers.map((s) => scrapeServerMetrics(s.metricsUrl)));
+  const delays = metrics.flatMap((m) => (m === null || m.eventLoopP99Ms === null ? [] : [m.eventLoopP99Ms]));
+  return delays.length > 0 ? Math.max(...delays) : null;
 }
 
 function stepResult(

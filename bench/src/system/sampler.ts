@@ -16,6 +16,8 @@ export interface ServerProcesses {
   readonly mainPid: number;
   /** Every process to count now (the main one included); may change between calls. */
   pids(): Promise<readonly number[]>;
+  /** Processes counted but not ours to move (the machine's shared nats-server, S7): never pinned. */
+  readonly notPinned?: readonly number[];
 }
 
 /** A reading of everything a window's figures are computed from. */
@@ -129,7 +131,9 @@ export class Sampler {
     for (const pid of pids) {
       const cpu = processCpuSeconds(pid);
       if (cpu === null) continue;
-      if (!this.#cpuByPid.has(pid) && pid !== this.#server.mainPid) pinProcess(pid, this.#cores.server);
+      const firstSeen = !this.#cpuByPid.has(pid);
+      if (firstSeen && pid !== this.#server.mainPid && !this.#server.notPinned?.includes(pid))
+        pinProcess(pid, this.#cores.server);
       this.#cpuByPid.set(pid, cpu);
     }
     let serverCpuSeconds = 0;

@@ -15,6 +15,12 @@ const ID_MAX = 64;
 const TEXT_MAX = 100_000;
 const HISTORY_DEFAULT = 20;
 const HISTORY_MAX = 100;
+/**
+ * `loadMissedMessages` answers at most this many, the newest. Rocket.Chat's has no bound; one
+ * call for an old date in a long room would otherwise load the whole room at once. A client that
+ * gets a full answer pages further back with `loadHistory` from the oldest message it got.
+ */
+const MISSED_MAX = 1_000;
 
 /** One field of an object param, for the `param` readers: `param.string(field(m, 'rid'), 0, 'message.rid')`. */
 export function field(object: Readonly<Record<string, unknown>>, key: string): readonly unknown[] {
@@ -183,13 +189,16 @@ export function messageMethods(actions: Actions): Record<string, MethodDefinitio
           const between = { oldest: ls, latest: oldestLoaded.ts };
           unreadNotLoaded = (await history({ ...between, offset: 0, count: 1, countTotal: true })).total;
           if (unreadNotLoaded > 0) {
-            const last = await history({
+            // The oldest of them, found by the index from its end (an OFFSET of the unread count
+            // would walk every unread message again: 100,000 of them in a busy room).
+            const first = await history({
               ...between,
-              offset: unreadNotLoaded - 1,
+              order: 'oldest',
+              offset: 0,
               count: 1,
               countTotal: false,
             });
-            firstUnread = last.items[0];
+            firstUnread = first.items[0];
           }
         }
         return {
@@ -197,6 +206,35 @@ export function messageMethods(actions: Actions): Record<string, MethodDefinitio
           ...(firstUnread ? { firstUnread: present(firstUnread, actor) } : {}),
           unreadNotLoaded,
         };
+      },
+    },
+
+    /**
+     * `[rid, start]` → the room's messages after `start` (a date, exclusive), newest first, thread
+     * replies included: what a client missed while disconnected. Rocket.Chat's mobile app calls
+     * it for a room on reconnect (`server/methods/loadMissedMessages.ts`). An empty `rid` is
+     * `error-invalid-room`; a room that does not exist or may not be read answers `false`, as
+     * Rocket.Chat's does. At most `MISSED_MAX` messages, the newest (Rocket.Chat has no bound).
+     */
+    loadMissedMessages: {
+      async run(ctx, params) {
+        const actor = requireActor(ctx);
+        const roomId = param.string(params, 0, 'rid', ID_MAX) as RoomId;
+        const start = param.optionalDate(params, 1, 'start');
+        if (start === undefined) throw MethodError.badParams('start must be a date');
+        if (roomId === '') throw new MethodError('error-invalid-room', 'Invalid room');
+        try {
+          const { messages } = await actions.roomHistory(actor, { roomId }, ALL_ROOM_TYPES, {
+            offset: 0,
+            count: MISSED_MAX,
+            oldest: start,
+            countTotal: false,
+          });
+          return messages.items.map((m) => present(m, actor));
+        } catch (error) {
+          if (error instanceof ChatError && error.code === 'error-room-not-found') return false;
+          throw error;
+        }
       },
     },
 
