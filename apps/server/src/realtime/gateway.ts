@@ -102,7 +102,9 @@ export function attachGateway(options: GatewayOptions): Gateway {
           (params[1] as { useCollection?: unknown }).useCollection === true);
       let grant;
       try {
-        grant = await authorizeStream(live, connection.actor, name, eventName);
+        grant = await authorizeStream(live, connection.actor, name, eventName, (userId, roomId) =>
+          membership.knownMember(userId, roomId),
+        );
       } catch (error) {
         connection.send({ msg: 'nosub', id: subId, error: toMeteorError(error) });
         return;

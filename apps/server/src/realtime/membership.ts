@@ -64,6 +64,15 @@ export class LocalMembership {
     return this.#users.get(userId)?.rooms.has(roomId) ?? false;
   }
 
+  /**
+   * True only when the user's rooms are loaded and include this one: a member may read the room,
+   * so a `sub` needs no query. False means "ask the database", never "not a member".
+   */
+  knownMember(userId: UserId, roomId: RoomId): boolean {
+    const entry = this.#users.get(userId);
+    return entry !== undefined && entry.loading === null && entry.rooms.has(roomId);
+  }
+
   /** Local users who are members of the room. */
   membersOf(roomId: RoomId): ReadonlySet<UserId> {
     return this.#rooms.get(roomId) ?? NONE;

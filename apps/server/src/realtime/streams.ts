@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/shared/actor.js';
-import type { RoomId } from '../domain/shared/ids.js';
+import type { RoomId, UserId } from '../domain/shared/ids.js';
 import type { LiveReads } from '../domain/subscriptions/live-reads.js';
 import { MethodError } from './ddp.js';
 import type { StreamSub } from './hub.js';
@@ -32,9 +32,14 @@ export async function authorizeStream(
   actor: Actor | null,
   stream: string,
   eventName: string,
+  knownMember: (userId: UserId, roomId: RoomId) => boolean = () => false,
 ): Promise<Grant> {
   const room = async (roomId: string): Promise<Grant> => {
     if (!actor) throw notAllowed();
+    // Members read their rooms: a client subscribing to each of its rooms after login (dozens of
+    // subs, thousands of clients after a restart) costs no query per sub.
+    if (knownMember(actor.userId, roomId as RoomId))
+      return { room: { id: roomId as RoomId, needsMembership: true } };
     try {
       const access = await live.roomAccess(actor, roomId as RoomId);
       return { room: { id: access.room.id, needsMembership: access.member || access.room.t !== 'c' } };
