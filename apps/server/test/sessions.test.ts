@@ -395,3 +395,36 @@ await onEachBackend('sessions and tokens', (backend) => {
     });
   });
 });
+
+await onEachBackend('lastLogin on resume', (backend) => {
+  let server: TestServer;
+  let now = Date.UTC(2026, 5, 1, 12);
+  beforeAll(async () => {
+    server = await createTestServer({ backend, clock: { now: () => now } });
+  });
+  afterAll(() => server.close());
+
+  const lastLogin = async (): Promise<string | undefined> => {
+    const reply = await server.as(server.bob).get<{ lastLogin?: string }>('/api/v1/users.getPresence');
+    expect(reply.status).toBe(200);
+    return reply.body.lastLogin;
+  };
+  const resume = async () => {
+    const reply = await server.anonymous.post('/api/v1/login', { resume: server.bob.authToken });
+    expect(reply.status).toBe(200);
+  };
+
+  it('refreshes it only once it is over 5 minutes old (reconnects resume in crowds)', async () => {
+    await resume();
+    const first = await lastLogin();
+    expect(first).toBe(new Date(now).toISOString());
+
+    now += 4 * 60_000;
+    await resume();
+    expect(await lastLogin()).toBe(first);
+
+    now += 2 * 60_000;
+    await resume();
+    expect(await lastLogin()).toBe(new Date(now).toISOString());
+  });
+});
