@@ -89,6 +89,15 @@ const CASES: readonly PlanCase[] = [
       }),
   },
   {
+    path: 'threads list: thread parents of a room, newest activity first (rid + tlm, tcount > 0)',
+    table: 'messages',
+    // The total too: counting a room's threads must not read every message of the room.
+    indexes: ['messages_room_threads'],
+    ordered: 'messages_room_threads',
+    run: ({ messages }, { rooms }) =>
+      messages.find({ roomId: rooms[1]!.id, threadsOnly: true, offset: 0, count: 50 }),
+  },
+  {
     path: 'sync: messages of a room changed since (rid + updated_at)',
     table: 'messages',
     indexes: ['messages_room_updated'],
