@@ -22,6 +22,7 @@ const UPDATED = Buffer.from('{"msg":"updated"');
 const ZERO = 48;
 const NINE = 57;
 const LETTER_E = 101;
+const QUOTE = 34;
 
 function startsWith(data: Buffer, prefix: Buffer): boolean {
   return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
@@ -185,7 +186,12 @@ export class DdpClient {
     const at = performance.now();
     if (startsWith(data, ROOM_MESSAGE)) {
       const mark = data.indexOf(MESSAGE_ID, ROOM_MESSAGE.length);
-      if (mark >= 0) this.#sink.delivered(digitsAt(data, mark + MESSAGE_ID.length).value, at, this.index);
+      if (mark >= 0) {
+        const { value, end } = digitsAt(data, mark + MESSAGE_ID.length);
+        // `B123"` is a run's message; a data-set id that merely starts with B and digits is not.
+        if (end > mark + MESSAGE_ID.length && data[end] === QUOTE)
+          this.#sink.delivered(value, at, this.index);
+      }
       return;
     }
     if (startsWith(data, HOT_RESULT)) {

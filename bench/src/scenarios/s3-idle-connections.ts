@@ -10,11 +10,14 @@ import { collectGarbage } from '../system/inspector-gc.js';
 import { freePort } from '../targets/running-server.js';
 import { foreignText } from './storm-report.js';
 
-/** §6.4: 19,000 sockets (the fd limit is 20,000 per process) at 500 connects/s, held 5 minutes. */
+/**
+ * §6.4: 19,000 sockets (the fd limit is 20,000 per process) at 500 connects/s, held a minute (the
+ * design's 5 minutes belong to the soak, S8; idle CPU and RSS are flat well before).
+ */
 function shape(quick: boolean) {
   return quick
     ? { connections: 1_500, ratePerSecond: 1_000, settleMs: 1_000, holdMs: 1_000 }
-    : { connections: 19_000, ratePerSecond: 500, settleMs: 10_000, holdMs: 300_000 };
+    : { connections: 19_000, ratePerSecond: 500, settleMs: 10_000, holdMs: 60_000 };
 }
 
 const ignore: LoadSink = { delivered: () => undefined, acked: () => undefined };
