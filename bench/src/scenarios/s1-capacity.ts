@@ -14,17 +14,17 @@ const GOAL_USERS_PER_CORE = 4_000;
 /**
  * §6.4's feedback loop fitted into about four minutes per backend: climb in growing steps with a
  * 15 s window each, bisect the gap twice, then hold the count found for 45 s. `--quick` measures one
- * window with half the quick data set (500 users) online: whether the gates hold there. A connect
+ * window with 300 users of the quick data set online: whether the gates hold there. A connect
  * (resume login, a dozen subscriptions) costs the server about 6 ms of CPU, so ramps take time.
  */
 function shape(quick: boolean): CapacityShape {
   if (quick) {
     return {
-      levels: [500],
+      levels: [300],
       bisections: 0,
-      resolution: 250,
-      warmupMs: 2_000,
-      windowMs: 8_000,
+      resolution: 150,
+      warmupMs: 1_500,
+      windowMs: 6_000,
       finalWindowMs: 0,
       connectPerSecond: 500,
       retryInvalid: false,

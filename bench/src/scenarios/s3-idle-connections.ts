@@ -16,7 +16,7 @@ import { foreignText } from './storm-report.js';
  */
 function shape(quick: boolean) {
   return quick
-    ? { connections: 1_500, ratePerSecond: 1_000, settleMs: 1_000, holdMs: 1_000 }
+    ? { connections: 1_000, ratePerSecond: 1_000, settleMs: 1_000, holdMs: 1_000 }
     : { connections: 19_000, ratePerSecond: 500, settleMs: 10_000, holdMs: 60_000 };
 }
 

@@ -24,9 +24,9 @@ import { foreignText } from './storm-report.js';
 function shape(quick: boolean) {
   return quick
     ? {
-        users: 500,
+        users: 300,
         ratePerSecond: 20,
-        preKillMs: 3_000,
+        preKillMs: 2_000,
         tailMs: 2_000,
         stormTimeoutMs: 15_000,
         drainMs: 3_000,

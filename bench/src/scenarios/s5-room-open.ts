@@ -45,8 +45,8 @@ function shape(quick: boolean) {
   return quick
     ? {
         users: 50,
-        ddp: { ratePerSecond: 40, durationMs: 6_500, warmupMs: 1_500 },
-        rest: { ratePerSecond: 20, durationMs: 3_500, warmupMs: 1_000 },
+        ddp: { ratePerSecond: 40, durationMs: 5_000, warmupMs: 1_000 },
+        rest: { ratePerSecond: 20, durationMs: 3_000, warmupMs: 1_000 },
       }
     : {
         users: 50,

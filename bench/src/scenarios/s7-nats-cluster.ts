@@ -22,7 +22,7 @@ interface S7Shape {
  */
 function s7Shape(quick: boolean): S7Shape {
   if (quick)
-    return { step: { ratePerSecond: 100, durationMs: 6_000 }, warmupMs: 2_000, users: 500, drainMs: 15_000 };
+    return { step: { ratePerSecond: 100, durationMs: 5_000 }, warmupMs: 1_500, users: 300, drainMs: 10_000 };
   return {
     step: { ratePerSecond: 500, durationMs: 120_000 },
     warmupMs: 20_000,

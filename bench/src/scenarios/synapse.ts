@@ -22,7 +22,7 @@ import { foreignText } from './storm-report.js';
  */
 function loadShape(quick: boolean): LoadShape {
   return quick
-    ? { rate: 10, durationSec: 8, senders: 5, receivers: 10, warmupSec: 2, drainSec: 5 }
+    ? { rate: 10, durationSec: 6, senders: 5, receivers: 10, warmupSec: 1, drainSec: 3 }
     : { rate: 10, durationSec: 60, senders: 10, receivers: 10, warmupSec: 10, drainSec: 15 };
 }
 
