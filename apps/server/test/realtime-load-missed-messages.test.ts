@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onEachBackend } from '../src/testing/backends.js';
 import { createTestServer, type TestServer } from '../src/testing/create-test-server.js';
 import type { TestDdpClient } from '../src/testing/ddp-client.js';
+import { errorOf } from '../src/testing/meteor-error.js';
 
 type EjsonDate = { $date: number };
 interface Msg {
@@ -17,14 +18,6 @@ interface RoomWire {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The Meteor error code of a failed call; fails the test if the call succeeded. */
-async function errorOf(client: TestDdpClient, method: string, ...params: unknown[]): Promise<unknown> {
-  const frame = await client.call(method, ...params);
-  if (!frame.error) throw new Error(`${method} succeeded: ${JSON.stringify(frame.result)}`);
-  expect(frame.error).toMatchObject({ isClientSafe: true, errorType: 'Meteor.Error' });
-  return frame.error.error;
-}
 
 await onEachBackend('DDP loadMissedMessages', (backend) => {
   let s: TestServer;

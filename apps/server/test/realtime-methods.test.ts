@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBusModeServer, onEachBackendAndBusMode } from '../src/testing/bus-modes.js';
 import type { Session, TestServer } from '../src/testing/create-test-server.js';
 import type { TestDdpClient } from '../src/testing/ddp-client.js';
+import { errorOf } from '../src/testing/meteor-error.js';
 
 type EjsonDate = { $date: number };
 interface Msg {
@@ -36,14 +37,6 @@ interface History {
 type Sync<T> = { update: T[]; remove: { _id: string; _deletedAt: EjsonDate }[] };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The Meteor error code of a failed call; fails the test if the call succeeded. */
-async function errorOf(client: TestDdpClient, method: string, ...params: unknown[]): Promise<unknown> {
-  const frame = await client.call(method, ...params);
-  if (!frame.error) throw new Error(`${method} succeeded: ${JSON.stringify(frame.result)}`);
-  expect(frame.error).toMatchObject({ isClientSafe: true, errorType: 'Meteor.Error' });
-  return frame.error.error;
-}
 
 await onEachBackendAndBusMode('DDP methods: messages and rooms', (backend, mode) => {
   let s: TestServer;
