@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DatasetPlan, RoomKind } from '../dataset/plan.js';
+import type { DatasetPlan } from '../dataset/plan.js';
 import { bodyPool } from '../dataset/words.js';
 import { closeAll, connectMany, type ClientPlan } from '../load/connect-many.js';
 import type { DdpClient } from '../load/ddp-client.js';
@@ -13,14 +13,7 @@ import { scrapeServerMetrics } from '../system/server-metrics.js';
 import type { RunningServer } from '../targets/running-server.js';
 import type { Cores } from '../system/pinning.js';
 import { sendGates, validity } from './gates.js';
-
-/** Where messages go (§6.3 of the design): DMs 40 %, group DMs 15 %, team channels 40 %, general 5 %. */
-export const SEND_MIX: readonly (readonly [RoomKind, number])[] = [
-  ['dm', 0.4],
-  ['group-dm', 0.15],
-  ['team', 0.4],
-  ['general', 0.05],
-];
+import { audienceOf, RoomPicker } from './room-audience.js';
 
 export interface StormStep {
   readonly ratePerSecond: number;
@@ -103,12 +96,6 @@ export interface StormResult {
 /** However much is still arriving, a drain ends after this long. */
 const DRAIN_CAP_MS = 180_000;
 
-interface ActiveRoom {
-  readonly id: string;
-  /** Client numbers of its connected members: every one of them subscribes to the room. */
-  online: number[];
-}
-
 /**
  * S2's shape, against any server that speaks DDP (Parley, the floor server): connect users who
  * subscribe to the messages of each of their rooms, then post at stepped open-loop rates into rooms
@@ -118,23 +105,10 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   const { plan, log } = options;
   const servers = [options.server, ...(options.peers ?? [])];
   const connectedUsers = Math.min(options.connectedUsers, plan.users.length);
-  const byKind = new Map<RoomKind, ActiveRoom[]>();
-  const roomsOf: { stream: string; eventName: string }[][] = plan.users
-    .slice(0, connectedUsers)
-    .map(() => []);
-  for (const room of plan.rooms) {
-    if (room.kind === 'hot') continue;
-    const online = room.members.filter((m) => m < connectedUsers);
-    if (online.length === 0) continue;
-    for (const member of online)
-      roomsOf[member]?.push({ stream: 'stream-room-messages', eventName: room.id });
-    const list = byKind.get(room.kind) ?? [];
-    list.push({ id: room.id, online });
-    byKind.set(room.kind, list);
-  }
-  const clientPlans: ClientPlan[] = roomsOf.map((subscriptions, i) => ({
+  const audience = audienceOf(plan, connectedUsers);
+  const clientPlans: ClientPlan[] = audience.roomsOf.map((rooms, i) => ({
     token: (plan.users[i] as { token: string }).token,
-    subscriptions,
+    subscriptions: rooms.map((id) => ({ stream: 'stream-room-messages', eventName: id })),
   }));
 
   const ledger = new DeliveryLedger();
@@ -148,14 +122,8 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   });
   const clients = connected.clients;
   // Only sockets that connected count as audience and senders.
-  for (const rooms of byKind.values()) {
-    for (const room of rooms) room.online = room.online.filter((c) => clients[c] !== null);
-  }
-  const mix = SEND_MIX.map(([kind, share]) => ({
-    share,
-    rooms: (byKind.get(kind) ?? []).filter((r) => r.online.length > 0),
-  })).filter((m) => m.rooms.length > 0);
-  const totalShare = mix.reduce((a, m) => a + m.share, 0);
+  for (const room of audience.rooms) room.online = room.online.filter((c) => clients[c] !== null);
+  const picker = new RoomPicker(audience.rooms);
   const texts = bodyPool(options.seed).posts.map((t) => JSON.stringify(t));
 
   const sampler = new Sampler(
@@ -166,15 +134,7 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   const rng = new Rng(options.seed, 11);
   let crossProcessDeliveries = 0;
   const fire = (scheduledAt: number): void => {
-    let pick = rng.next() * totalShare;
-    let bucket = mix[0];
-    for (const m of mix) {
-      bucket = m;
-      pick -= m.share;
-      if (pick < 0) break;
-    }
-    if (!bucket) return;
-    const room = rng.pick(bucket.rooms);
+    const room = picker.pick(rng);
     const senderNumber = rng.pick(room.online);
     const sender = clients[senderNumber] as DdpClient;
     if (servers.length > 1) {
@@ -236,7 +196,10 @@ export async function runMessageStorm(options: StormOptions): Promise<StormResul
   return {
     connected: clients.filter((c) => c !== null).length,
     subscriptions: clientPlans.reduce((a, p) => a + p.subscriptions.length, 0),
-    rooms: Object.fromEntries([...byKind].map(([kind, rooms]) => [kind, rooms.length])),
+    rooms: audience.rooms.reduce<Record<string, number>>((counts, room) => {
+      counts[room.kind] = (counts[room.kind] ?? 0) + 1;
+      return counts;
+    }, {}),
     connectSeconds: connected.seconds,
     connectFailures: connected.failures.slice(0, 20),
     steps,

@@ -6,7 +6,7 @@ import type { ActionRecorder } from '../load/action-stats.js';
 import type { RestReply } from '../load/rest.js';
 import type { Rng } from '../load/rng.js';
 import type { OnlineLedger, SimulatedUser } from '../load/simulated-user.js';
-import { SEND_MIX } from './message-storm.js';
+import { SEND_MIX } from './room-audience.js';
 
 /**
  * What a simulated office user does (§6.3 of the design, after mattermost-load-test-ng's

@@ -1,6 +1,13 @@
 import type { DatasetPlan, RoomKind } from '../dataset/plan.js';
 import type { Rng } from '../load/rng.js';
-import { SEND_MIX } from './message-storm.js';
+
+/** Where messages go (§6.3 of the design): DMs 40 %, group DMs 15 %, team channels 40 %, general 5 %. */
+export const SEND_MIX: readonly (readonly [RoomKind, number])[] = [
+  ['dm', 0.4],
+  ['group-dm', 0.15],
+  ['team', 0.4],
+  ['general', 0.05],
+];
 
 /** A room messages are posted into, with the clients that listen to it. */
 export interface AudienceRoom {
